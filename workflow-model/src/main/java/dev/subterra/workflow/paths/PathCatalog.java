@@ -50,10 +50,11 @@ public record PathCatalog(
     long[] nodePaths = new long[graph.size()];
     for (int[] nodes : raw) {
       WorkflowPath path = labeler.describe(nodes);
-      PathSplit draw = split.propose(labeler.unit(path.id()));
+      double unit = labeler.unit(path.id());
+      PathSplit draw = split.propose(unit);
       described.add(path);
       proposed.add(draw);
-      EdgeTally one = EdgeTally.of(path.id(), labeler.unit(path.id()), draw);
+      EdgeTally one = EdgeTally.of(path.id(), unit, draw);
       for (long key : labeler.edgeKeys(nodes)) {
         tallies.merge(key, one, EdgeTally::merge);
       }

@@ -1,0 +1,198 @@
+package dev.subterra.workflow.paths;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.subterra.workflow.Edge;
+import dev.subterra.workflow.Node;
+import dev.subterra.workflow.TerminalOutcome;
+import dev.subterra.workflow.Workflow;
+import dev.subterra.workflow.WorkflowLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class PathEnumeratorTest {
+  private static final long SEED = 7;
+
+  static Workflow retryLoop() throws Exception {
+    return WorkflowLoader.load(Path.of("src/test/resources/workflows/retry-loop.yaml"));
+  }
+
+  private static List<List<String>> nodeLists(WorkflowGraph graph, List<int[]> paths) {
+    return paths.stream()
+        .map(p -> IntStream.of(p).mapToObj(graph::id).toList())
+        .toList();
+  }
+
+  @Test
+  void acyclicEnumerationListsTheSimplePathsInFileOrder() throws Exception {
+    WorkflowGraph graph = WorkflowGraph.of(retryLoop());
+    List<int[]> paths = new PathEnumerator(graph, new EnumerationConfig(0, 1000, SEED)).enumerate(1000);
+
+    assertThat(nodeLists(graph, paths)).containsExactly(
+        List.of("greet", "give_order", "lookup", "offer", "reply", "route", "refunded"),
+        List.of("greet", "give_order", "lookup", "offer", "reply", "route", "escalated"));
+  }
+
+  @Test
+  void unrollingLoopsOnceAddsTheRetryAndRefinePaths() throws Exception {
+    WorkflowGraph graph = WorkflowGraph.of(retryLoop());
+    List<List<String>> paths = nodeLists(graph,
+        new PathEnumerator(graph, new EnumerationConfig(1, 1000, SEED)).enumerate(1000));
+
+    // Lookup succeeds first or after one retry (2 ways); then the offer is accepted, escalated,
+    // or refined once and then accepted or escalated (4 endings): 8 paths.
+    assertThat(paths).hasSize(8).doesNotHaveDuplicates();
+    assertThat(paths).contains(List.of("greet", "give_order", "lookup", "retry", "give_order", "lookup", "offer",
+        "reply", "route", "offer", "reply", "route", "escalated"));
+    assertThat(paths).allSatisfy(p -> assertThat(p.get(p.size() - 1)).isIn("refunded", "escalated"));
+  }
+
+  @Test
+  void extendingTheFrontierGivesExactlyTheFullEnumerationInOrder() throws Exception {
+    WorkflowGraph graph = WorkflowGraph.of(retryLoop());
+    for (int loops = 0; loops <= 3; loops++) {
+      PathEnumerator enumerator = new PathEnumerator(graph, new EnumerationConfig(loops, 1_000_000, SEED));
+      List<List<String>> whole = nodeLists(graph, enumerator.enumerate(Long.MAX_VALUE));
+      for (int target : new int[] {1, 2, 5, 50}) {
+        List<int[]> pieces = new ArrayList<>();
+        for (int[] prefix : enumerator.frontier(target)) {
+          enumerator.extend(prefix, p -> pieces.add(p));
+        }
+        assertThat(nodeLists(graph, pieces)).as("loops=%d target=%d", loops, target).isEqualTo(whole);
+      }
+    }
+  }
+
+  @Test
+  void extendStopsWhenTheSinkSaysSo() throws Exception {
+    WorkflowGraph graph = WorkflowGraph.of(retryLoop());
+    PathEnumerator enumerator = new PathEnumerator(graph, new EnumerationConfig(2, 1000, SEED));
+    assertThat(enumerator.enumerate(3)).hasSize(3);
+  }
+
+  @Test
+  void catalogIsTheSameRunAfterRunAndIdsDependOnTheWorkflow() throws Exception {
+    Workflow workflow = retryLoop();
+    EnumerationConfig config = new EnumerationConfig(1, 1000, SEED);
+    PathCatalog first = PathCatalog.build(workflow, config, SplitConfig.DEFAULT);
+    PathCatalog second = PathCatalog.build(retryLoop(), config, SplitConfig.DEFAULT);
+    assertThat(second).isEqualTo(first);
+
+    Workflow edited = new Workflow(workflow.id(), workflow.name(), "Another description", workflow.start(),
+        workflow.personas(), workflow.slots(), workflow.knowledge(), workflow.nodes());
+    PathCatalog other = PathCatalog.build(edited, config, SplitConfig.DEFAULT);
+    assertThat(other.paths()).extracting(r -> r.path().nodes())
+        .isEqualTo(first.paths().stream().map(r -> r.path().nodes()).toList());
+    assertThat(other.paths().get(0).path().id()).isNotEqualTo(first.paths().get(0).path().id());
+  }
+
+  @Test
+  void hubChoicesNameTheEdgeTakenWithItsLabel() throws Exception {
+    PathCatalog catalog = PathCatalog.build(retryLoop(), new EnumerationConfig(0, 1000, SEED), SplitConfig.DEFAULT);
+    WorkflowPath escalated = catalog.paths().get(1).path();
+    assertThat(escalated.choices()).containsExactly(
+        new HubChoice("lookup", "offer", "success"),
+        new HubChoice("route", "escalated", "the user asks for a human"));
+    assertThat(escalated.length()).isEqualTo(7);
+    assertThat(escalated.terminal()).isEqualTo("escalated");
+  }
+
+  @Test
+  void coverageCountsPathsPerNodeAndEdgeAndFindsWhatLoopsHide() throws Exception {
+    PathCatalog acyclic = PathCatalog.build(retryLoop(), new EnumerationConfig(0, 1000, SEED), SplitConfig.DEFAULT);
+    assertThat(acyclic.coverage().uncoveredNodes()).containsExactly("retry");
+    assertThat(acyclic.coverage().uncoveredEdges())
+        .containsExactly("lookup -> retry", "retry -> give_order", "route -> offer");
+    assertThat(acyclic.coverage().edges()).containsEntry("route -> escalated", 1L);
+
+    PathCatalog unrolled = PathCatalog.build(retryLoop(), new EnumerationConfig(1, 1000, SEED), SplitConfig.DEFAULT);
+    assertThat(unrolled.coverage().complete()).isTrue();
+    assertThat(unrolled.coverage().nodes()).containsEntry("greet", 8L).containsEntry("retry", 4L);
+  }
+
+  @Test
+  void everyEdgeOfEveryPathIsTrainedOnWhateverTheSplitShares() throws Exception {
+    Workflow workflow = retryLoop();
+    for (long seed = 0; seed < 20; seed++) {
+      PathCatalog catalog = PathCatalog.build(workflow, new EnumerationConfig(2, 10_000, seed),
+          new SplitConfig(0.2, 0.2, 0.4));
+      Set<String> trainedEdges = new HashSet<>();
+      Set<String> allEdges = new HashSet<>();
+      for (PathRecord record : catalog.paths()) {
+        List<String> nodes = record.path().nodes();
+        for (int i = 0; i + 1 < nodes.size(); i++) {
+          allEdges.add(nodes.get(i) + ">" + nodes.get(i + 1));
+          if (record.split() == PathSplit.TRAIN) {
+            trainedEdges.add(nodes.get(i) + ">" + nodes.get(i + 1));
+          }
+        }
+      }
+      assertThat(trainedEdges).as("seed %d", seed).isEqualTo(allEdges);
+      assertThat(catalog.splitCounts().get(PathSplit.HELDOUT)).as("seed %d", seed).isPositive();
+    }
+  }
+
+  @Test
+  void weightIsOneOverThePathsThroughTheRarestEdge() throws Exception {
+    PathCatalog catalog = PathCatalog.build(retryLoop(), new EnumerationConfig(1, 1000, SEED), SplitConfig.DEFAULT);
+    Map<String, Long> edges = catalog.coverage().edges();
+    for (PathRecord record : catalog.paths()) {
+      List<String> nodes = record.path().nodes();
+      long rarest = IntStream.range(0, nodes.size() - 1)
+          .mapToLong(i -> edges.get(nodes.get(i) + " -> " + nodes.get(i + 1))).min().orElseThrow();
+      assertThat(record.weight()).isEqualTo(1.0 / rarest);
+    }
+  }
+
+  @Test
+  void pastTheCapItSamplesWithTheSeedAndStillCoversEveryEdge() {
+    Workflow wide = ladder(9, 3);
+    EnumerationConfig capped = new EnumerationConfig(0, 200, 11);
+    PathCatalog sample = PathCatalog.build(wide, capped, SplitConfig.DEFAULT);
+
+    assertThat(sample.sampled()).isTrue();
+    assertThat(sample.paths()).hasSize(200);
+    assertThat(sample.paths().stream().map(r -> r.path().id()).collect(Collectors.toSet())).hasSize(200);
+    assertThat(sample.coverage().complete()).isTrue();
+    assertThat(PathCatalog.build(wide, capped, SplitConfig.DEFAULT)).isEqualTo(sample);
+    assertThat(PathCatalog.build(wide, new EnumerationConfig(0, 200, 12), SplitConfig.DEFAULT).paths())
+        .isNotEqualTo(sample.paths());
+
+    PathCatalog full = PathCatalog.build(wide, new EnumerationConfig(0, 1_000_000, 11), SplitConfig.DEFAULT);
+    assertThat(full.sampled()).isFalse();
+    assertThat(full.paths()).hasSize((int) Math.pow(3, 9));
+  }
+
+  @Test
+  void invalidConfigurationIsRejectedWithTheFieldAndValue() {
+    assertThatThrownBy(() -> new EnumerationConfig(-1, 10, 1)).hasMessage("Invalid maxLoops: -1 (expected 0 to 16)");
+    assertThatThrownBy(() -> new EnumerationConfig(0, 0, 1)).hasMessage("Invalid maxPaths: 0 (expected at least 1)");
+    assertThatThrownBy(() -> new SplitConfig(0.5, 0.3, 0.3)).hasMessageStartingWith("Invalid split:");
+    assertThatThrownBy(() -> new SplitConfig(-0.1, 0, 0)).hasMessage(
+        "Invalid validation share: -0.1 (expected 0 <= share < 1)");
+  }
+
+  /** A chain of {@code hubs} decisions with {@code width} parallel agent steps each: width^hubs paths. */
+  static Workflow ladder(int hubs, int width) {
+    List<Node> nodes = new ArrayList<>();
+    for (int h = 0; h < hubs; h++) {
+      String join = h + 1 < hubs ? "hub" + (h + 1) : "done";
+      List<Edge> edges = new ArrayList<>();
+      for (int w = 0; w < width; w++) {
+        edges.add(Edge.when("step" + h + "_" + w, "choice " + w));
+        nodes.add(Node.agent("step" + h + "_" + w, "Say option " + w, List.of(), List.of(Edge.to(join))));
+      }
+      nodes.add(Node.decision("hub" + h, null, edges));
+    }
+    nodes.add(Node.terminal("done", TerminalOutcome.SUCCESS));
+    return new Workflow("ladder", null, null, "hub0", List.of(), Map.of(), List.of(), nodes);
+  }
+}
