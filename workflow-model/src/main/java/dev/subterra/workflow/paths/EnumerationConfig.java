@@ -7,7 +7,7 @@ package dev.subterra.workflow.paths;
  * paths, 1 unrolls every loop once, and so on. {@code maxPaths} caps the path set: past it, enumeration gives way to a
  * seeded sample that still covers every edge, drawn with {@code seed}.
  */
-public record EnumerationConfig(int maxLoops, long maxPaths, long seed) {
+public record EnumerationConfig(int maxLoops, long maxPaths, long seed) implements java.io.Serializable {
   /** Loops unrolled once: retry and refine loops appear in training, and the path count stays bounded. */
   public static final int DEFAULT_MAX_LOOPS = 1;
   /** Large enough for the bundled workflows to be enumerated in full. */

@@ -4,7 +4,7 @@ package dev.subterra.workflow.paths;
  * The share of paths that go to validation, test and held-out; the rest train. Shares are targets: a path is moved
  * back to training when it is the only one through some edge, so that training covers every edge that any path does.
  */
-public record SplitConfig(double validation, double test, double heldout) {
+public record SplitConfig(double validation, double test, double heldout) implements java.io.Serializable {
   public static final SplitConfig DEFAULT = new SplitConfig(0.05, 0.10, 0.10);
 
   public SplitConfig {
