@@ -39,6 +39,8 @@ public final class RunFiles {
   /** Writes a small text file atomically. */
   public void writeText(Path target, String content) throws IOException {
     FileSystem fs = target.getFileSystem(conf);
+    // Local checksum side files (.name.crc) would only clutter a run directory that people read.
+    fs.setWriteChecksum(false);
     fs.mkdirs(target.getParent());
     Path temporary = temporarySibling(target);
     try (OutputStream out = fs.create(temporary, false)) {
