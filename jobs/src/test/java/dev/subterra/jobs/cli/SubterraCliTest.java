@@ -1,0 +1,82 @@
+package dev.subterra.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class SubterraCliTest {
+  private static final String VALID = """
+      id: tiny
+      start: hello
+      nodes:
+        - id: hello
+          kind: agent
+          templates: ["Hello!"]
+          next: bye
+        - id: bye
+          kind: terminal
+          outcome: success
+      """;
+
+  @TempDir Path temp;
+
+  private record Run(int code, String out, String err) {}
+
+  private Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = SubterraCli.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void validateSaysWhatAValidWorkflowIsMadeOf() throws Exception {
+    Path file = Files.writeString(temp.resolve("tiny.yaml"), VALID);
+    Run run = run("validate", file.toString());
+    assertThat(run.code()).isZero();
+    assertThat(run.out()).contains("valid", "tiny: 2 nodes (1 agent, 0 user, 0 decision, 0 tool, 1 terminal)");
+  }
+
+  @Test
+  void anInvalidWorkflowExitsWithTwoAndEveryProblemOnItsOwnLine() throws Exception {
+    Path file = Files.writeString(temp.resolve("broken.yaml"), VALID.replace("next: bye", "nxt: bye"));
+    Run run = run("validate", file.toString());
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains(file + ":7:5: unknown field 'nxt' in node")
+        .contains("node 'hello' has no way out")
+        .doesNotContain("Exception", "\tat ");
+  }
+
+  @Test
+  void aMissingFileIsInvalidInputWithOneLine() {
+    Run run = run("paths", temp.resolve("nope.yaml").toString());
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("Invalid workflow " + temp.resolve("nope.yaml") + ": 1 problem"
+        + System.lineSeparator() + temp.resolve("nope.yaml") + ": no such file");
+  }
+
+  @Test
+  void badUsageExitsWithTwoAndHelpExitsWithZero() throws Exception {
+    assertThat(run("paths").code()).isEqualTo(2);
+    assertThat(run("frobnicate").code()).isEqualTo(2);
+    Path file = Files.writeString(temp.resolve("tiny.yaml"), VALID);
+    Run badValue = run("paths", file.toString(), "--max-loops", "99");
+    assertThat(badValue.code()).isEqualTo(2);
+    assertThat(badValue.err()).contains("Error: Invalid maxLoops: 99 (expected 0 to 16)");
+    for (String command : new String[] {"validate", "paths"}) {
+      Run help = run(command, "--help");
+      assertThat(help.code()).isZero();
+      assertThat(help.out()).contains("Usage: subterra " + command);
+    }
+    assertThat(run("--version").out()).startsWith("subterra ");
+  }
+}
