@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ValidateCommand.class,
       PathsCommand.class,
+      BenchmarkCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SubterraCli implements Runnable {

@@ -4,21 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.subterra.workflow.Edge;
-import dev.subterra.workflow.Node;
-import dev.subterra.workflow.TerminalOutcome;
 import dev.subterra.workflow.Workflow;
 import dev.subterra.workflow.WorkflowValidator;
 import dev.subterra.workflow.paths.EnumerationConfig;
 import dev.subterra.workflow.paths.PathCatalog;
 import dev.subterra.workflow.paths.PathRecord;
 import dev.subterra.workflow.paths.SplitConfig;
+import dev.subterra.workflow.paths.SyntheticWorkflows;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +50,7 @@ class PathsJobTest {
 
   @Test
   void theJobWritesExactlyThePathsOfTheSingleThreadedEnumerator() throws Exception {
-    Workflow workflow = loopedLadder(5, 3);
+    Workflow workflow = SyntheticWorkflows.ladder(5, 3, 1, true);
     assertThat(WorkflowValidator.validate(workflow)).isEmpty();
     EnumerationConfig config = new EnumerationConfig(1, 1_000_000, 3);
     PathCatalog expected = PathCatalog.build(workflow, config, SplitConfig.DEFAULT);
@@ -75,7 +71,7 @@ class PathsJobTest {
 
   @Test
   void pastTheCapTheJobWritesTheSameSampleAsTheEnumerator() throws Exception {
-    Workflow workflow = loopedLadder(6, 3);
+    Workflow workflow = SyntheticWorkflows.ladder(6, 3, 1, true);
     EnumerationConfig config = new EnumerationConfig(1, 150, 5);
     PathCatalog expected = PathCatalog.build(workflow, config, SplitConfig.DEFAULT);
     Path out = temp.resolve("sampled");
@@ -91,7 +87,7 @@ class PathsJobTest {
 
   @Test
   void theRunDirectoryHoldsTheWorkflowAndASummaryWithProvenanceAndNoTemporaries() throws Exception {
-    Workflow workflow = loopedLadder(3, 2);
+    Workflow workflow = SyntheticWorkflows.ladder(3, 2, 2, true);
     Path out = temp.resolve("summary");
     PathsJob.on(spark).workflow(workflow).enumeration(new EnumerationConfig(1, 1000, 9)).output(out.toString())
         .execute();
@@ -100,35 +96,15 @@ class PathsJobTest {
         .output(out.toString()).execute();
 
     JsonNode summary = new ObjectMapper().readTree(out.resolve("paths.json").toFile());
-    assertThat(summary.get("workflow_id").asText()).isEqualTo("looped-ladder");
+    assertThat(summary.get("workflow_id").asText()).isEqualTo("ladder-3x2x2-loops");
     assertThat(summary.get("paths").asLong()).isEqualTo(again.paths());
     assertThat(summary.at("/configuration/seed").asLong()).isEqualTo(9);
     assertThat(summary.at("/provenance/spark_version").asText()).startsWith("3.5");
     assertThat(summary.at("/coverage/uncovered_edges")).isEmpty();
-    assertThat(Files.readString(out.resolve("workflow.json"))).contains("\"id\" : \"looped-ladder\"");
+    assertThat(Files.readString(out.resolve("workflow.json"))).contains("\"id\" : \"ladder-3x2x2-loops\"");
     try (var listing = Files.list(out)) {
       assertThat(listing.map(p -> p.getFileName().toString()))
           .containsExactlyInAnyOrder("workflow.json", "paths", "paths.json");
     }
-  }
-
-  /**
-   * A chain of {@code hubs} decisions with {@code width} options each, where the last option of every hub goes back to
-   * the previous hub: loops that the bound has to unroll.
-   */
-  static Workflow loopedLadder(int hubs, int width) {
-    List<Node> nodes = new ArrayList<>();
-    for (int h = 0; h < hubs; h++) {
-      String join = h + 1 < hubs ? "hub" + (h + 1) : "done";
-      List<Edge> edges = new ArrayList<>();
-      for (int w = 0; w < width; w++) {
-        edges.add(Edge.when("step" + h + "_" + w, "option " + w));
-        String target = (w == width - 1 && h > 0) ? "hub" + (h - 1) : join;
-        nodes.add(Node.agent("step" + h + "_" + w, "Say option " + w, List.of(), List.of(Edge.to(target))));
-      }
-      nodes.add(Node.decision("hub" + h, null, edges));
-    }
-    nodes.add(Node.terminal("done", TerminalOutcome.SUCCESS));
-    return new Workflow("looped-ladder", null, null, "hub0", List.of(), Map.of(), List.of(), nodes);
   }
 }

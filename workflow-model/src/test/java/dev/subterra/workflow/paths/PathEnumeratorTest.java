@@ -3,9 +3,6 @@ package dev.subterra.workflow.paths;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.subterra.workflow.Edge;
-import dev.subterra.workflow.Node;
-import dev.subterra.workflow.TerminalOutcome;
 import dev.subterra.workflow.Workflow;
 import dev.subterra.workflow.WorkflowLoader;
 import java.nio.file.Path;
@@ -154,7 +151,7 @@ class PathEnumeratorTest {
 
   @Test
   void pastTheCapItSamplesWithTheSeedAndStillCoversEveryEdge() {
-    Workflow wide = ladder(9, 3);
+    Workflow wide = SyntheticWorkflows.ladder(9, 3, 1, false);
     EnumerationConfig capped = new EnumerationConfig(0, 200, 11);
     PathCatalog sample = PathCatalog.build(wide, capped, SplitConfig.DEFAULT);
 
@@ -178,21 +175,5 @@ class PathEnumeratorTest {
     assertThatThrownBy(() -> new SplitConfig(0.5, 0.3, 0.3)).hasMessageStartingWith("Invalid split:");
     assertThatThrownBy(() -> new SplitConfig(-0.1, 0, 0)).hasMessage(
         "Invalid validation share: -0.1 (expected 0 <= share < 1)");
-  }
-
-  /** A chain of {@code hubs} decisions with {@code width} parallel agent steps each: width^hubs paths. */
-  static Workflow ladder(int hubs, int width) {
-    List<Node> nodes = new ArrayList<>();
-    for (int h = 0; h < hubs; h++) {
-      String join = h + 1 < hubs ? "hub" + (h + 1) : "done";
-      List<Edge> edges = new ArrayList<>();
-      for (int w = 0; w < width; w++) {
-        edges.add(Edge.when("step" + h + "_" + w, "choice " + w));
-        nodes.add(Node.agent("step" + h + "_" + w, "Say option " + w, List.of(), List.of(Edge.to(join))));
-      }
-      nodes.add(Node.decision("hub" + h, null, edges));
-    }
-    nodes.add(Node.terminal("done", TerminalOutcome.SUCCESS));
-    return new Workflow("ladder", null, null, "hub0", List.of(), Map.of(), List.of(), nodes);
   }
 }
