@@ -65,6 +65,19 @@ class SubterraCliTest {
   }
 
   @Test
+  void pathsPrintsCountsAndWritesTheRunDirectory() throws Exception {
+    Path file = Files.writeString(temp.resolve("tiny.yaml"), VALID);
+    Path out = temp.resolve("run");
+    Run run = run("paths", file.toString(), "--out", out.toString(), "--master", "local[1]", "--seed", "3");
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.out()).contains("Paths 1 (enumerated in full, loops unrolled up to 1 time, seed 3)")
+        .contains("splits: train 1 validation 0 test 0 heldout 0")
+        .contains("coverage: every node (2) and edge (1) lies on a path");
+    assertThat(out.resolve("paths")).isDirectory();
+    assertThat(out.resolve("paths.json")).isRegularFile();
+  }
+
+  @Test
   void badUsageExitsWithTwoAndHelpExitsWithZero() throws Exception {
     assertThat(run("paths").code()).isEqualTo(2);
     assertThat(run("frobnicate").code()).isEqualTo(2);
