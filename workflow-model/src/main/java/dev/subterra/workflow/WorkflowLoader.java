@@ -22,18 +22,24 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads a workflow in the native format, YAML or JSON, and validates it.
  *
  * <p>Every problem comes back as one line that starts with {@code file:line:column:}: unknown fields (a typo such as
  * {@code nxt:} is an error, never ignored), values of the wrong type, and every rule of {@link WorkflowValidator}.
- * Empty, binary, malformed and oversized files get a one-line error too. The format is chosen by the file extension
- * ({@code .json}, {@code .yaml}, {@code .yml}) and otherwise by the first character.
+ * Empty, binary, malformed and oversized files get a one-line error too. Problems are listed in file order (by line,
+ * then column). The format is chosen by the file extension ({@code .json}, {@code .yaml}, {@code .yml}) and otherwise by
+ * the first character.
  */
 public final class WorkflowLoader {
   /** Hand-written procedures are kilobytes; a file this large is a mistake, not a workflow. */
@@ -41,6 +47,24 @@ public final class WorkflowLoader {
 
   /** The two serialisations of the native model. */
   public enum Format { YAML, JSON }
+
+  /** A place in a SnakeYAML message: {@code  in 'reader', line 2, column 8:}. */
+  private static final Pattern MARK = Pattern.compile("line (\\d+), column (\\d+)");
+
+  /** Jackson's mark for a JSON construct, which quotes the source (newlines and all) before the line and column. */
+  private static final Pattern JSON_MARK = Pattern.compile("\\[Source: .*?; line: (\\d+), column: (\\d+)]",
+      Pattern.DOTALL);
+
+  /** A problem and the place it was found, so that a report can list problems in file order. */
+  private record Located(JsonLocation location, String message) {
+    int line() {
+      return location == null ? 0 : location.getLineNr();
+    }
+
+    int column() {
+      return location == null ? 0 : location.getColumnNr();
+    }
+  }
 
   private WorkflowLoader() {}
 
@@ -69,24 +93,32 @@ public final class WorkflowLoader {
       throw fail(source, "the file is empty");
     }
     JsonFactory factory = factory(format);
-    Map<String, JsonLocation> locations = locate(source, factory, text);
+    List<Located> found = new ArrayList<>();
+    Map<String, JsonLocation> locations = locate(source, format, factory, text, found);
     List<WorkflowProblem> problems = new ArrayList<>();
+    Set<String> rejected = new HashSet<>();
     Workflow workflow;
     try {
-      workflow = mapper(factory, problems).readValue(text, Workflow.class);
+      workflow = mapper(factory, problems, rejected).readValue(text, Workflow.class);
     } catch (JsonProcessingException e) {
-      throw new InvalidWorkflowException(source, List.of(at(source, e.getLocation()) + firstLine(e.getOriginalMessage())));
+      if (found.isEmpty() && problems.isEmpty()) {
+        throw new InvalidWorkflowException(source, List.of(at(source, e.getLocation()) + firstLine(e.getOriginalMessage())));
+      }
+      // A value rejected above (a node written as text, an empty list entry) leaves a null that a record refuses; the
+      // problems already found are the cause, so report them rather than the failure they led to.
+      throw report(source, locations, found, problems);
     }
     if (workflow == null) {
       throw fail(source, "the file holds no workflow");
     }
-    problems.addAll(WorkflowValidator.validate(workflow));
-    if (!problems.isEmpty()) {
-      List<String> lines = new ArrayList<>();
-      for (WorkflowProblem problem : problems) {
-        lines.add(at(source, find(locations, problem.pointer())) + problem.message());
+    for (WorkflowProblem problem : WorkflowValidator.validate(workflow)) {
+      // A rejected value reads as absent to the validator: "invalid node kind 'agnet'" needs no "has no kind" after it.
+      if (!within(problem.pointer(), rejected)) {
+        problems.add(problem);
       }
-      throw new InvalidWorkflowException(source, lines);
+    }
+    if (!found.isEmpty() || !problems.isEmpty()) {
+      throw report(source, locations, found, problems);
     }
     return workflow;
   }
@@ -115,11 +147,13 @@ public final class WorkflowLoader {
       }
     }
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      String text = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))
           .toString();
+      // Editors on Windows may start UTF-8 with a byte-order mark, which the JSON parser takes for content.
+      return text.startsWith("\uFEFF") ? text.substring(1) : text;
     } catch (CharacterCodingException e) {
       throw fail(source, "not a UTF-8 text file");
     }
@@ -131,47 +165,83 @@ public final class WorkflowLoader {
     return factory;
   }
 
-  /** Walks the document once and remembers where each JSON pointer starts, for messages about the parsed records. */
-  private static Map<String, JsonLocation> locate(String source, JsonFactory factory, String text)
-      throws InvalidWorkflowException {
+  /**
+   * Walks the document once and remembers where each JSON pointer starts, for messages about the parsed records. It
+   * also finds what data binding cannot see: a key given twice (binding keeps one silently), an empty list entry, and
+   * a second document after the workflow (binding reads only the first).
+   */
+  private static Map<String, JsonLocation> locate(String source, Format format, JsonFactory factory, String text,
+      List<Located> found) throws InvalidWorkflowException {
     Map<String, JsonLocation> locations = new HashMap<>();
+    Set<String> keys = new HashSet<>();
     try (JsonParser parser = factory.createParser(text)) {
       JsonToken first = parser.nextToken();
+      if (first == null || first == JsonToken.VALUE_NULL) {
+        throw fail(source, "the file holds no workflow, only comments or an empty document");
+      }
       if (first != JsonToken.START_OBJECT) {
-        throw new InvalidWorkflowException(source, List.of(at(source, parser.currentLocation())
-            + "a workflow must be a mapping with id, start and nodes, but the document starts with " + describe(first)));
+        throw new InvalidWorkflowException(source, List.of(at(source, parser.currentTokenLocation())
+            + "a workflow must be a mapping with id, start and nodes, but the document is " + describe(first)));
       }
       locations.put("", parser.currentTokenLocation());
-      for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
-        if (token != JsonToken.END_OBJECT && token != JsonToken.END_ARRAY) {
-          String pointer = parser.getParsingContext().pathAsPointer().toString();
-          locations.putIfAbsent(pointer, parser.currentTokenLocation());
+      JsonToken token = parser.nextToken();
+      for (; token != null && !parser.getParsingContext().inRoot(); token = parser.nextToken()) {
+        if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
+          continue;
+        }
+        String pointer = parser.getParsingContext().pathAsPointer().toString();
+        JsonLocation here = parser.currentTokenLocation();
+        JsonLocation earlier = locations.putIfAbsent(pointer, here);
+        if (token == JsonToken.FIELD_NAME && !keys.add(pointer)) {
+          found.add(new Located(here, "duplicate key '" + parser.currentName() + "' (first given at line "
+              + earlier.getLineNr() + ", column " + earlier.getColumnNr() + "): a key may appear only once in a mapping"));
+          // Binding keeps the last value: locate it and its own fields from here on, and forget the first one's.
+          String under = pointer + "/";
+          locations.keySet().removeIf(p -> p.startsWith(under));
+          keys.removeIf(p -> p.startsWith(under));
+          locations.put(pointer, here);
+        } else if (token == JsonToken.VALUE_NULL && parser.getParsingContext().inArray()) {
+          found.add(new Located(here, "empty list entry: give it a value or remove it"));
         }
       }
+      JsonToken after = parser.nextToken();
+      if (after != null && after != JsonToken.VALUE_NULL) { // a trailing "---" opens an empty document, which is harmless
+        found.add(new Located(parser.currentTokenLocation(),
+            "a second document follows the workflow: a file holds exactly one workflow"));
+      }
     } catch (JsonProcessingException e) {
-      throw new InvalidWorkflowException(source, List.of(at(source, e.getLocation())
-          + "malformed document: " + firstLine(e.getOriginalMessage())));
+      throw new InvalidWorkflowException(source, List.of(malformed(source, format, e)));
     } catch (IOException e) {
       throw fail(source, "cannot read the document: " + e.getMessage());
     }
     return locations;
   }
 
-  private static ObjectMapper mapper(JsonFactory factory, List<WorkflowProblem> problems) {
+  private static ObjectMapper mapper(JsonFactory factory, List<WorkflowProblem> problems, Set<String> rejected) {
     ObjectMapper mapper = new ObjectMapper(factory)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
-    mapper.addHandler(new CollectingProblemHandler(problems));
+    mapper.addHandler(new CollectingProblemHandler(problems, rejected));
     return mapper;
   }
 
-  /** Turns field and value mistakes into problems, so that all of them are reported and parsing goes on. */
+  /**
+   * Turns field and value mistakes into problems, so that all of them are reported and parsing goes on. It notes the
+   * pointers of rejected values in {@code rejected}: they read as absent afterwards, and must not be reported again.
+   */
   private static final class CollectingProblemHandler extends DeserializationProblemHandler {
     private final List<WorkflowProblem> problems;
+    private final Set<String> rejected;
 
-    CollectingProblemHandler(List<WorkflowProblem> problems) {
+    CollectingProblemHandler(List<WorkflowProblem> problems, Set<String> rejected) {
       this.problems = problems;
+      this.rejected = rejected;
+    }
+
+    private void reject(String pointer, String message) {
+      problems.add(new WorkflowProblem(pointer, message));
+      rejected.add(pointer);
     }
 
     @Override
@@ -188,16 +258,17 @@ public final class WorkflowLoader {
     @Override
     public Object handleWeirdStringValue(DeserializationContext ctxt, Class<?> targetType, String valueToConvert,
         String failureMsg) {
-      problems.add(new WorkflowProblem(pointer(ctxt), "invalid " + typeName(targetType) + " '" + valueToConvert + "'"
-          + expected(targetType)));
+      String pointer = pointer(ctxt);
+      reject(pointer, "invalid " + typeName(targetType) + " '" + valueToConvert + "'"
+          + (targetType.isEnum() ? expected(targetType) : forField(pointer)));
       return null;
     }
 
     @Override
     public Object handleUnexpectedToken(DeserializationContext ctxt, JavaType targetType, JsonToken t, JsonParser p,
         String failureMsg) throws IOException {
-      problems.add(new WorkflowProblem(pointer(ctxt), "expected " + typeName(targetType.getRawClass()) + " but found "
-          + describe(t)));
+      String pointer = pointer(ctxt);
+      reject(pointer, "expected " + typeName(targetType.getRawClass()) + forField(pointer) + " but found " + describe(t));
       p.skipChildren();
       return null;
     }
@@ -206,14 +277,20 @@ public final class WorkflowLoader {
     public Object handleMissingInstantiator(DeserializationContext ctxt, Class<?> instClass,
         com.fasterxml.jackson.databind.deser.ValueInstantiator valueInsta, JsonParser p, String msg)
         throws IOException {
-      problems.add(new WorkflowProblem(pointer(ctxt), "expected " + typeName(instClass) + " but found "
-          + describe(p.currentToken())));
+      String pointer = pointer(ctxt);
+      reject(pointer, "expected " + typeName(instClass) + forField(pointer) + " but found " + describe(p.currentToken()));
       p.skipChildren();
       return null;
     }
 
     private static String pointer(DeserializationContext ctxt) {
       return ctxt.getParser().getParsingContext().pathAsPointer().toString();
+    }
+
+    /** Names the field a value belongs to ({@code for 'prompt'}); a list entry is named by its type alone. */
+    private static String forField(String pointer) {
+      String last = pointer.substring(pointer.lastIndexOf('/') + 1);
+      return last.isEmpty() || last.chars().allMatch(Character::isDigit) ? "" : " for '" + last + "'";
     }
 
     private static String owner(Object beanOrClass) {
@@ -234,7 +311,10 @@ public final class WorkflowLoader {
       if (type == Double.class || type == double.class) {
         return "number";
       }
-      return type.getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
+      // A nested type is named with its owner: Guard.Op reads "guard op".
+      String name = type.getEnclosingClass() == null ? type.getSimpleName()
+          : type.getEnclosingClass().getSimpleName() + type.getSimpleName();
+      return name.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
     }
 
     private static String expected(Class<?> type) {
@@ -264,10 +344,38 @@ public final class WorkflowLoader {
     };
   }
 
+  /** Every problem as one {@code file:line:column: message} line, in file order; equal places keep their order. */
+  private static InvalidWorkflowException report(String source, Map<String, JsonLocation> locations,
+      List<Located> found, List<WorkflowProblem> problems) {
+    List<Located> all = new ArrayList<>(found);
+    for (WorkflowProblem problem : problems) {
+      all.add(new Located(find(locations, problem.pointer()), problem.message()));
+    }
+    all.sort(Comparator.comparingInt(Located::line).thenComparingInt(Located::column));
+    return new InvalidWorkflowException(source, all.stream().map(p -> at(source, p.location()) + p.message()).toList());
+  }
+
+  /** Whether a pointer is one of {@code roots} or lies inside one. */
+  private static boolean within(String pointer, Set<String> roots) {
+    for (String p = pointer == null ? "" : pointer; ; p = p.substring(0, Math.max(0, p.lastIndexOf('/')))) {
+      if (roots.contains(p)) {
+        return true;
+      }
+      if (p.isEmpty()) {
+        return false;
+      }
+    }
+  }
+
   private static JsonLocation find(Map<String, JsonLocation> locations, String pointer) {
     String p = pointer == null ? "" : pointer;
     while (true) {
       JsonLocation location = locations.get(p);
+      int single = p.lastIndexOf("/0/");
+      if (location == null && single >= 0) {
+        // A list of one may be written as its only value (next: {to: done, outcome: success}); the file has no "/0".
+        location = locations.get(p.substring(0, single) + p.substring(single + 2));
+      }
       if (location != null || p.isEmpty()) {
         return location;
       }
@@ -280,6 +388,50 @@ public final class WorkflowLoader {
       return source + ": ";
     }
     return source + ":" + location.getLineNr() + ":" + location.getColumnNr() + ": ";
+  }
+
+  /**
+   * One line for a parser's complaint. SnakeYAML writes what it was reading and where that began, then what it found
+   * and where, each place with a snippet, over several lines; keep what it found, at its own place (the exception's
+   * location is only where the parser had got to), then what it was reading and where it began (an unclosed bracket is
+   * found a line or more after it was opened). Jackson quotes the JSON source in its marks; keep only line and column.
+   */
+  private static String malformed(String source, Format format, JsonProcessingException e) {
+    String message = e.getOriginalMessage();
+    if (message == null) {
+      return at(source, e.getLocation()) + "malformed " + format + ": unreadable document";
+    }
+    message = JSON_MARK.matcher(message).replaceAll("line $1, column $2");
+    List<String> said = new ArrayList<>();
+    List<Matcher> marks = new ArrayList<>();
+    for (String line : message.split("\\R")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      if (!Character.isWhitespace(line.charAt(0))) {
+        said.add(line.trim());
+        marks.add(null);
+      } else if (!said.isEmpty() && marks.get(said.size() - 1) == null) {
+        Matcher mark = MARK.matcher(line);
+        if (mark.find()) {
+          marks.set(said.size() - 1, mark);
+        }
+      }
+    }
+    if (said.isEmpty()) {
+      return at(source, e.getLocation()) + "malformed " + format + ": " + firstLine(message);
+    }
+    int problem = said.size() > 1 ? 1 : 0;
+    Matcher problemMark = marks.get(problem);
+    String place = problemMark == null ? at(source, e.getLocation())
+        : source + ":" + problemMark.group(1) + ":" + problemMark.group(2) + ": ";
+    String text = said.get(problem);
+    if (problem == 1) {
+      Matcher contextMark = marks.get(0);
+      text += " (" + said.get(0)
+          + (contextMark == null ? "" : " at line " + contextMark.group(1) + ", column " + contextMark.group(2)) + ")";
+    }
+    return place + "malformed " + format + ": " + text;
   }
 
   private static String firstLine(String message) {

@@ -74,12 +74,13 @@ public final class WorkflowValidator {
       String at = "/slots/" + name;
       checkId(at, "slot name", name);
       if (slot == null || slot.type() == null) {
-        problem(at, "slot '" + name + "' has no type: use one of string, number, date, enum, text");
+        problem(at + "/type", "slot '" + name + "' has no type: use one of string, number, date, enum, text");
         continue;
       }
       boolean hasRange = slot.min() != null || slot.max() != null;
       if (hasRange && slot.type() != SlotType.NUMBER) {
-        problem(at + "/min", "slot '" + name + "' is a " + slot.type().wireName() + ": only number slots take min/max");
+        problem(at + "/min", "slot '" + name + "' is " + article(slot.type().wireName()) + ": only number slots take"
+            + " min/max");
       }
       if (slot.type() == SlotType.NUMBER && hasRange) {
         if (slot.min() == null || slot.max() == null || slot.min() > slot.max()) {
@@ -126,8 +127,8 @@ public final class WorkflowValidator {
     for (int i = 0; i < workflow.nodes().size(); i++) {
       Node node = workflow.nodes().get(i);
       checkId("/nodes/" + i + "/id", "node id", node.id());
-      if (node.id() == null) {
-        continue;
+      if (node.id() == null || node.id().isBlank()) {
+        continue; // reported as missing; no edge can name it
       }
       Integer first = index.putIfAbsent(node.id(), i);
       if (first != null) {
@@ -141,7 +142,7 @@ public final class WorkflowValidator {
     String at = "/nodes/" + i;
     String name = "node '" + node.id() + "'";
     if (node.kind() == null) {
-      problem(at, name + " has no kind: use one of agent, user, decision, tool, terminal");
+      problem(at + "/kind", name + " has no kind: use one of agent, user, decision, tool, terminal");
       return;
     }
     String kind = node.kind().wireName();
@@ -153,7 +154,10 @@ public final class WorkflowValidator {
     forbid(at, name, kind, "cites", !node.cites().isEmpty() && node.kind() != NodeKind.AGENT);
 
     if (speaks && node.prompt() == null && node.templates().isEmpty()) {
-      problem(at, name + " (" + kind + ") has neither a prompt nor templates, so no teacher can write its turn");
+      // Pointed at the prompt, which is where the node itself is when it has none, so that a prompt the loader rejected
+      // (a list, say) is not reported a second time as missing.
+      problem(at + "/prompt", name + " (" + kind + ") has neither a prompt nor templates, so no teacher can write its"
+          + " turn");
     }
     for (int t = 0; t < node.templates().size(); t++) {
       checkPlaceholders(at + "/templates/" + t, name, node.templates().get(t));
@@ -167,7 +171,7 @@ public final class WorkflowValidator {
     switch (node.kind()) {
       case TERMINAL -> {
         if (node.outcome() == null) {
-          problem(at, name + " is a terminal without an outcome: use success, abandonment or escalation");
+          problem(at + "/outcome", name + " is a terminal without an outcome: use success, abandonment or escalation");
         }
         if (!node.next().isEmpty()) {
           problem(at + "/next", name + " is a terminal but has edges: a terminal ends the conversation");
@@ -218,7 +222,7 @@ public final class WorkflowValidator {
   }
 
   private void checkEdges(String at, String name, Node node, Map<String, Integer> index) {
-    Set<String> targets = new HashSet<>();
+    Set<String> unconditionalTargets = new HashSet<>();
     for (int e = 0; e < node.next().size(); e++) {
       Edge edge = node.next().get(e);
       String edgeAt = at + "/next/" + e;
@@ -230,7 +234,7 @@ public final class WorkflowValidator {
         problem(edgeAt + "/to", name + " edge " + e + " points to unknown node '" + edge.to() + "'");
       }
       boolean conditional = edge.when() != null || edge.guard() != null || edge.outcome() != null;
-      if (!targets.add(edge.to()) && !conditional) {
+      if (!conditional && !unconditionalTargets.add(edge.to())) {
         problem(edgeAt, name + " has two unconditional edges to '" + edge.to() + "'");
       }
       if (node.kind() == NodeKind.DECISION && edge.when() == null && edge.guard() == null) {
@@ -263,14 +267,15 @@ public final class WorkflowValidator {
       problem(at + "/value", name + " guard '" + guard.op().wireName() + "' on '" + guard.slot() + "' needs a 'value'");
     }
     if (guard.op().isOrdering() && slot.type() != SlotType.NUMBER && slot.type() != SlotType.DATE) {
-      problem(at + "/op", name + " guard '" + guard.op().wireName() + "' orders slot '" + guard.slot() + "', which is a "
-          + slot.type().wireName() + ", not a number or date");
+      problem(at + "/op", name + " guard '" + guard.op().wireName() + "' orders slot '" + guard.slot() + "', which is "
+          + article(slot.type().wireName()) + ", not a number or date");
     }
     if (slot.type() == SlotType.ENUM) {
-      for (String operand : operands) {
+      for (int o = 0; o < operands.size(); o++) {
+        String operand = operands.get(o);
         if (!slot.values().contains(operand)) {
-          problem(at, name + " guard compares enum slot '" + guard.slot() + "' with '" + operand
-              + "', which is not one of " + slot.values());
+          problem(at + (guard.op().takesList() ? "/values/" + o : "/value"), name + " guard compares enum slot '"
+              + guard.slot() + "' with '" + operand + "', which is not one of " + slot.values());
         }
       }
     }
@@ -298,12 +303,17 @@ public final class WorkflowValidator {
       forward.add(new ArrayList<>());
       backward.add(new ArrayList<>());
     }
+    // A node with an edge to an unknown node counts as a way out: that edge is reported on its own, and where it was
+    // meant to lead is unknown, so neither it nor the nodes before it are called dead-end traps.
+    List<Integer> exits = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       for (Edge edge : workflow.nodes().get(i).next()) {
         Integer target = edge == null ? null : index.get(edge.to());
         if (target != null) {
           forward.get(i).add(target);
           backward.get(target).add(i);
+        } else if (edge != null && edge.to() != null && !edge.to().isBlank()) {
+          exits.add(i);
         }
       }
     }
@@ -314,15 +324,19 @@ public final class WorkflowValidator {
         terminals.add(i);
       }
     }
-    Set<Integer> canFinish = closure(terminals, backward);
+    List<Integer> finishes = new ArrayList<>(terminals);
+    finishes.addAll(exits);
+    Set<Integer> canFinish = closure(finishes, backward);
     for (int i = 0; i < n; i++) {
       Node node = workflow.nodes().get(i);
-      if (node.id() == null || index.get(node.id()) != i) {
+      Integer own = node.id() == null ? null : index.get(node.id());
+      if (own == null || own != i) {
         continue; // a missing or duplicate id, reported already
       }
       if (!reachable.contains(i)) {
         problem("/nodes/" + i, "node '" + node.id() + "' is unreachable from start node '" + workflow.start() + "'");
-      } else if (!canFinish.contains(i) && !node.next().isEmpty()) {
+      } else if (!canFinish.contains(i) && !node.next().isEmpty() && !terminals.isEmpty()) {
+        // Without any terminal every node would be a trap; "has no terminal node" says it once.
         problem("/nodes/" + i, "node '" + node.id() + "' is a dead-end trap: every way out of it loops back without"
             + " reaching a terminal");
       }
@@ -353,8 +367,13 @@ public final class WorkflowValidator {
 
   private void forbid(String at, String name, String kind, String field, boolean present) {
     if (present) {
-      problem(at + "/" + field, name + " is a " + kind + " node and cannot have '" + field + "'");
+      problem(at + "/" + field, name + " is " + article(kind) + " node and cannot have '" + field + "'");
     }
+  }
+
+  /** "an agent", "an enum", "a user": the words are node kinds and slot types, and no 'u' among them sounds a vowel. */
+  private static String article(String word) {
+    return (word.matches("[aeio].*") ? "an " : "a ") + word;
   }
 
   private void problem(String pointer, String message) {
