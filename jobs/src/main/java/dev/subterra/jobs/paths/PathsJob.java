@@ -155,13 +155,13 @@ public final class PathsJob {
     long seed = enumeration.seed();
     SplitConfig shares = split;
     Map<Long, EdgeTally> tallies = indexed.keys()
-        .flatMapToPair(nodes -> {
+        .flatMapToPair(edges -> {
           PathLabeler labeler = new PathLabeler(sharedGraph.value(), seed);
-          String id = labeler.describe(nodes).id();
+          String id = labeler.describe(edges).id();
           double unit = labeler.unit(id);
           EdgeTally one = EdgeTally.of(id, unit, shares.propose(unit));
           List<Tuple2<Long, EdgeTally>> out = new ArrayList<>();
-          for (long key : labeler.edgeKeys(nodes)) {
+          for (long key : PathLabeler.edgeKeys(edges)) {
             out.add(new Tuple2<>(key, one));
           }
           return out.iterator();
@@ -169,7 +169,8 @@ public final class PathsJob {
         .reduceByKey(EdgeTally::merge)
         .collectAsMap();
     Map<Integer, Long> nodeCounts = indexed.keys()
-        .flatMap(nodes -> java.util.Arrays.stream(PathCatalog.distinct(nodes)).boxed().iterator())
+        .flatMap(edges -> java.util.Arrays.stream(new PathLabeler(sharedGraph.value(), seed).distinctNodes(edges))
+            .boxed().iterator())
         .countByValue();
 
     Set<String> rescued = new HashSet<>();
@@ -189,7 +190,7 @@ public final class PathsJob {
       WorkflowPath path = labeler.describe(pair._1());
       PathSplit proposed = shares.propose(labeler.unit(path.id()));
       PathSplit finalSplit = sharedRescued.value().contains(path.id()) ? PathSplit.TRAIN : proposed;
-      double weight = PathCatalog.weight(labeler.edgeKeys(pair._1()), sharedEdges.value());
+      double weight = PathCatalog.weight(PathLabeler.edgeKeys(pair._1()), sharedEdges.value());
       return PathRows.toRow(workflowId, hash, new PathRecord(path, pair._2(), weight, finalSplit));
     });
 

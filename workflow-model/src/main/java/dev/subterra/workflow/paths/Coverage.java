@@ -16,16 +16,15 @@ public record Coverage(Map<String, Long> nodes, Map<String, Long> edges) {
     edges = Collections.unmodifiableMap(new LinkedHashMap<>(edges));
   }
 
-  /** The coverage of a graph from counts per node index and per edge key ({@code from * size + to}). */
+  /** The coverage of a graph from counts per node index and per edge index. */
   public static Coverage of(WorkflowGraph graph, long[] nodePaths, Map<Long, Long> edgePaths) {
     Map<String, Long> nodes = new LinkedHashMap<>();
-    Map<String, Long> edges = new LinkedHashMap<>();
     for (int i = 0; i < graph.size(); i++) {
       nodes.put(graph.id(i), nodePaths[i]);
-      for (int e = 0; e < graph.degree(i); e++) {
-        long key = (long) i * graph.size() + graph.successor(i, e);
-        edges.put(graph.id(i) + " -> " + graph.id(graph.successor(i, e)), edgePaths.getOrDefault(key, 0L));
-      }
+    }
+    Map<String, Long> edges = new LinkedHashMap<>();
+    for (int e = 0; e < graph.edgeCount(); e++) {
+      edges.put(graph.edgeName(e), edgePaths.getOrDefault((long) e, 0L));
     }
     return new Coverage(nodes, edges);
   }

@@ -40,7 +40,7 @@ public record PathCatalog(
     return label(graph, enumeration, split, sampled, raw);
   }
 
-  /** Weights and splits enumerated node sequences, given in enumeration order. */
+  /** Weights and splits enumerated paths (edge sequences), given in enumeration order. */
   static PathCatalog label(WorkflowGraph graph, EnumerationConfig enumeration, SplitConfig split, boolean sampled,
       List<int[]> raw) {
     PathLabeler labeler = new PathLabeler(graph, enumeration.seed());
@@ -48,17 +48,17 @@ public record PathCatalog(
     List<PathSplit> proposed = new ArrayList<>(raw.size());
     Map<Long, EdgeTally> tallies = new HashMap<>();
     long[] nodePaths = new long[graph.size()];
-    for (int[] nodes : raw) {
-      WorkflowPath path = labeler.describe(nodes);
+    for (int[] edges : raw) {
+      WorkflowPath path = labeler.describe(edges);
       double unit = labeler.unit(path.id());
       PathSplit draw = split.propose(unit);
       described.add(path);
       proposed.add(draw);
       EdgeTally one = EdgeTally.of(path.id(), unit, draw);
-      for (long key : labeler.edgeKeys(nodes)) {
+      for (long key : PathLabeler.edgeKeys(edges)) {
         tallies.merge(key, one, EdgeTally::merge);
       }
-      for (int node : distinct(nodes)) {
+      for (int node : labeler.distinctNodes(edges)) {
         nodePaths[node]++;
       }
     }
@@ -74,7 +74,7 @@ public record PathCatalog(
     for (int i = 0; i < raw.size(); i++) {
       WorkflowPath path = described.get(i);
       PathSplit finalSplit = rescued.contains(path.id()) ? PathSplit.TRAIN : proposed.get(i);
-      records.add(new PathRecord(path, i, weight(labeler.edgeKeys(raw.get(i)), edgePaths), finalSplit));
+      records.add(new PathRecord(path, i, weight(PathLabeler.edgeKeys(raw.get(i)), edgePaths), finalSplit));
     }
     return new PathCatalog(graph.workflowId(), graph.contentHash(), enumeration, split, sampled, records,
         Coverage.of(graph, nodePaths, edgePaths));
@@ -87,11 +87,6 @@ public record PathCatalog(
       rarest = Math.min(rarest, edgePaths.getOrDefault(key, 1L));
     }
     return edgeKeys.length == 0 ? 1.0 : 1.0 / rarest;
-  }
-
-  /** The distinct node indices of a path. */
-  public static int[] distinct(int[] nodes) {
-    return java.util.Arrays.stream(nodes).distinct().toArray();
   }
 
   /** The number of paths in each split. */

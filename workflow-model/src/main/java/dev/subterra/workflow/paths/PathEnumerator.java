@@ -7,11 +7,11 @@ import java.util.function.Predicate;
 
 /**
  * Enumerates every path from the start to a terminal, depth first in file order, visiting each node at most
- * {@link EnumerationConfig#maxVisits()} times.
+ * {@link EnumerationConfig#maxVisits()} times. A path is the array of edges it takes (see {@link WorkflowGraph}).
  *
  * <p>The work splits cleanly: {@link #frontier(int)} expands prefixes breadth first into an ordered list, and
  * {@link #extend(int[], Predicate)} finishes one prefix. Concatenating the extensions of the frontier, in order, gives
- * exactly the paths and order of extending the start alone; the Spark job relies on this.
+ * exactly the paths and order of extending the empty prefix alone; the Spark job relies on this.
  */
 public final class PathEnumerator {
   private final WorkflowGraph graph;
@@ -22,35 +22,34 @@ public final class PathEnumerator {
     this.maxVisits = config.maxVisits();
   }
 
-  /** The one-node prefix every path starts with. */
+  /** The empty prefix: at the start node, no edge taken yet. */
   public int[] root() {
-    return new int[] {graph.start()};
+    return new int[0];
   }
 
   /**
    * Expands prefixes level by level until at least {@code target} of them are unfinished or none can grow. Finished
-   * paths met on the way stay in the list, in order; prefixes that cannot reach a terminal within the visit bound drop
-   * out.
+   * paths met on the way stay in the list, in order; prefixes that cannot grow within the visit bound drop out.
    */
   public List<int[]> frontier(int target) {
     List<int[]> level = List.of(root());
     while (true) {
-      long open = level.stream().filter(p -> !graph.isTerminal(p[p.length - 1])).count();
+      long open = level.stream().filter(p -> !graph.isTerminal(graph.last(p))).count();
       if (open == 0 || open >= target) {
         return level;
       }
       List<int[]> next = new ArrayList<>();
       for (int[] prefix : level) {
-        int last = prefix[prefix.length - 1];
+        int last = graph.last(prefix);
         if (graph.isTerminal(last)) {
           next.add(prefix);
           continue;
         }
         int[] visits = visits(prefix);
-        for (int successor : graph.successorsOf(last)) {
-          if (visits[successor] < maxVisits) {
+        for (int edge : graph.outEdges(last)) {
+          if (visits[graph.to(edge)] < maxVisits) {
             int[] grown = Arrays.copyOf(prefix, prefix.length + 1);
-            grown[prefix.length] = successor;
+            grown[prefix.length] = edge;
             next.add(grown);
           }
         }
@@ -65,33 +64,35 @@ public final class PathEnumerator {
    */
   public long extend(int[] prefix, Predicate<int[]> sink) {
     int[] visits = visits(prefix);
-    if (graph.isTerminal(prefix[prefix.length - 1])) {
+    if (graph.isTerminal(graph.last(prefix))) {
       sink.test(prefix.clone());
       return 1;
     }
-    int capacity = graph.size() * maxVisits + 1;
-    int[] path = Arrays.copyOf(prefix, Math.max(capacity, prefix.length + 1));
-    int[] cursor = new int[path.length];
-    int base = prefix.length - 1;
+    int capacity = Math.max(graph.size() * maxVisits, prefix.length + 1);
+    int[] path = Arrays.copyOf(prefix, capacity);
+    // cursor[d] is the next out-edge to try from the node reached after d edges.
+    int[] cursor = new int[capacity + 1];
+    int base = prefix.length;
     int depth = prefix.length;
     long emitted = 0;
-    while (depth > base) {
-      int top = path[depth - 1];
-      int edge = cursor[depth - 1];
-      if (edge >= graph.degree(top)) {
-        if (depth - 1 == base) {
-          break;
+    while (true) {
+      int at = depth == 0 ? graph.start() : graph.to(path[depth - 1]);
+      int[] out = graph.outEdges(at);
+      if (cursor[depth] >= out.length) {
+        if (depth == base) {
+          return emitted;
         }
-        visits[top]--;
+        cursor[depth] = 0;
+        visits[at]--;
         depth--;
         continue;
       }
-      cursor[depth - 1]++;
-      int next = graph.successor(top, edge);
+      int edge = out[cursor[depth]++];
+      int next = graph.to(edge);
       if (visits[next] >= maxVisits) {
         continue;
       }
-      path[depth] = next;
+      path[depth] = edge;
       if (graph.isTerminal(next)) {
         emitted++;
         if (!sink.test(Arrays.copyOf(path, depth + 1))) {
@@ -100,10 +101,8 @@ public final class PathEnumerator {
         continue;
       }
       visits[next]++;
-      cursor[depth] = 0;
       depth++;
     }
-    return emitted;
   }
 
   /** All paths, or the first {@code limit} in enumeration order. */
@@ -118,7 +117,7 @@ public final class PathEnumerator {
 
   private int[] visits(int[] prefix) {
     int[] visits = new int[graph.size()];
-    for (int node : prefix) {
+    for (int node : graph.nodesOf(prefix)) {
       if (++visits[node] > maxVisits) {
         throw new IllegalArgumentException("Invalid prefix: node '" + graph.id(node) + "' appears more than "
             + maxVisits + " times");

@@ -6,13 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
- * Turns node-index sequences into described paths: stable ids, hub choices, edge keys and the seeded draw that decides
- * the split. Shared by the single-threaded catalog and the Spark job, so that both label paths the same way.
+ * Turns edge sequences into described paths: stable ids, node ids, hub choices and the seeded draw that decides the
+ * split. Shared by the single-threaded catalog and the Spark job, so that both label paths the same way.
  */
 public final class PathLabeler implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
@@ -28,37 +27,34 @@ public final class PathLabeler implements java.io.Serializable {
   }
 
   /** The described path. */
-  public WorkflowPath describe(int[] nodes) {
-    List<String> ids = new ArrayList<>(nodes.length);
+  public WorkflowPath describe(int[] edges) {
+    List<String> ids = new ArrayList<>(edges.length + 1);
     List<HubChoice> choices = new ArrayList<>();
-    for (int i = 0; i < nodes.length; i++) {
-      ids.add(graph.id(nodes[i]));
-      if (i + 1 < nodes.length && graph.degree(nodes[i]) > 1) {
-        int edge = graph.edgeIndex(nodes[i], nodes[i + 1]);
-        choices.add(new HubChoice(graph.id(nodes[i]), graph.id(nodes[i + 1]), graph.label(nodes[i], edge)));
+    StringBuilder key = new StringBuilder(graph.contentHash()).append('\n').append(graph.id(graph.start()));
+    ids.add(graph.id(graph.start()));
+    for (int edge : edges) {
+      int from = graph.from(edge);
+      String to = graph.id(graph.to(edge));
+      ids.add(to);
+      if (graph.degree(from) > 1) {
+        choices.add(new HubChoice(graph.id(from), to, graph.label(edge)));
+        // The edge's position tells apart two edges of one node that lead to the same place.
+        key.append('#').append(graph.position(edge));
       }
+      key.append('\u001f').append(to);
     }
-    return new WorkflowPath(pathId(ids), ids, choices);
+    String id = WorkflowCodec.sha256Hex(key.toString().getBytes(StandardCharsets.UTF_8)).substring(0, ID_HEX_CHARS);
+    return new WorkflowPath(id, ids, choices);
   }
 
-  /** The stable id of a node sequence: a hash of the workflow's content hash and the node ids. */
-  public String pathId(List<String> nodeIds) {
-    String key = graph.contentHash() + "\n" + String.join("\u001f", nodeIds);
-    return WorkflowCodec.sha256Hex(key.getBytes(StandardCharsets.UTF_8)).substring(0, ID_HEX_CHARS);
+  /** The distinct edges of a path. */
+  public static long[] edgeKeys(int[] edges) {
+    return Arrays.stream(edges).distinct().asLongStream().toArray();
   }
 
-  /** The distinct edges of a path, each as {@code from * size + to}. */
-  public long[] edgeKeys(int[] nodes) {
-    Set<Long> keys = new LinkedHashSet<>();
-    for (int i = 0; i + 1 < nodes.length; i++) {
-      keys.add((long) nodes[i] * graph.size() + nodes[i + 1]);
-    }
-    return keys.stream().mapToLong(Long::longValue).toArray();
-  }
-
-  /** A readable name for an edge key: {@code from -> to}. */
-  public String edgeName(long key) {
-    return graph.id((int) (key / graph.size())) + " -> " + graph.id((int) (key % graph.size()));
+  /** The distinct nodes of a path. */
+  public int[] distinctNodes(int[] edges) {
+    return Arrays.stream(graph.nodesOf(edges)).distinct().toArray();
   }
 
   /** The path's seeded uniform draw in [0, 1), which decides its split. */

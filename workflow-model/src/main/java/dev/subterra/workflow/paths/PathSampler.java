@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
 
 /**
  * Draws a seeded sample of paths when the path space exceeds the cap, stratified by edge: first one path through every
@@ -32,101 +33,88 @@ public final class PathSampler {
   /** Up to {@code config.maxPaths()} distinct paths covering every coverable edge, in the order they were drawn. */
   public List<int[]> sample() {
     Map<String, int[]> drawn = new LinkedHashMap<>();
-    for (int from = 0; from < graph.size(); from++) {
-      for (int edge = 0; edge < graph.degree(from) && drawn.size() < config.maxPaths(); edge++) {
-        int[] path = through(from, graph.successor(from, edge));
-        if (path != null) {
-          drawn.putIfAbsent(Arrays.toString(path), path);
-        }
-      }
+    for (int edge = 0; edge < graph.edgeCount() && drawn.size() < config.maxPaths(); edge++) {
+      keep(drawn, through(edge));
     }
     SplittableRandom random = new SplittableRandom(config.seed());
     long attempts = config.maxPaths() * ATTEMPTS_PER_PATH;
     for (long a = 0; a < attempts && drawn.size() < config.maxPaths(); a++) {
-      int[] path = walk(random);
-      if (path != null) {
-        drawn.putIfAbsent(Arrays.toString(path), path);
-      }
+      keep(drawn, walk(random));
     }
     return new ArrayList<>(drawn.values());
   }
 
-  private int[] through(int from, int to) {
-    int[] in = shortest(graph.start(), from);
-    int[] out = graph.isTerminal(to) ? new int[] {to} : shortestToTerminal(to);
+  private static void keep(Map<String, int[]> drawn, int[] path) {
+    if (path != null) {
+      drawn.putIfAbsent(Arrays.toString(path), path);
+    }
+  }
+
+  /** The shortest path through one edge, or null when none fits the visit bound. */
+  private int[] through(int edge) {
+    int[] in = bfs(graph.start(), node -> node == graph.from(edge));
+    int[] out = graph.isTerminal(graph.to(edge)) ? new int[0] : bfs(graph.to(edge), graph::isTerminal);
     if (in == null || out == null) {
       return null;
     }
-    int[] path = Arrays.copyOf(in, in.length + out.length);
-    System.arraycopy(out, 0, path, in.length, out.length);
+    int[] path = new int[in.length + 1 + out.length];
+    System.arraycopy(in, 0, path, 0, in.length);
+    path[in.length] = edge;
+    System.arraycopy(out, 0, path, in.length + 1, out.length);
     int[] visits = new int[graph.size()];
-    for (int node : path) {
-      if (++visits[node] > config.maxVisits()) {
-        return null;
-      }
-    }
-    for (int i = 0; i < path.length - 1; i++) {
-      if (graph.isTerminal(path[i])) {
+    int[] nodes = graph.nodesOf(path);
+    for (int i = 0; i < nodes.length; i++) {
+      if (++visits[nodes[i]] > config.maxVisits() || (i + 1 < nodes.length && graph.isTerminal(nodes[i]))) {
         return null;
       }
     }
     return path;
   }
 
-  private int[] shortest(int from, int to) {
-    return bfs(from, node -> node == to);
-  }
-
-  private int[] shortestToTerminal(int from) {
-    return bfs(from, graph::isTerminal);
-  }
-
-  private int[] bfs(int from, java.util.function.IntPredicate goal) {
-    int[] parent = new int[graph.size()];
-    Arrays.fill(parent, -2);
-    parent[from] = -1;
+  /** The edges of a shortest path from {@code from} to a node that satisfies {@code goal}, or null. */
+  private int[] bfs(int from, IntPredicate goal) {
+    int[] parentEdge = new int[graph.size()];
+    Arrays.fill(parentEdge, -2);
+    parentEdge[from] = -1;
     Deque<Integer> queue = new ArrayDeque<>(List.of(from));
     while (!queue.isEmpty()) {
       int node = queue.poll();
       if (goal.test(node)) {
         List<Integer> reversed = new ArrayList<>();
-        for (int at = node; at != -1; at = parent[at]) {
-          reversed.add(at);
+        for (int at = node; parentEdge[at] != -1; at = graph.from(parentEdge[at])) {
+          reversed.add(parentEdge[at]);
         }
-        int[] path = new int[reversed.size()];
-        for (int i = 0; i < path.length; i++) {
-          path[i] = reversed.get(path.length - 1 - i);
+        int[] edges = new int[reversed.size()];
+        for (int i = 0; i < edges.length; i++) {
+          edges[i] = reversed.get(edges.length - 1 - i);
         }
-        return path;
+        return edges;
       }
       if (graph.isTerminal(node)) {
         continue;
       }
-      for (int next : graph.successorsOf(node)) {
-        if (parent[next] == -2) {
-          parent[next] = node;
-          queue.add(next);
+      for (int edge : graph.outEdges(node)) {
+        if (parentEdge[graph.to(edge)] == -2) {
+          parentEdge[graph.to(edge)] = edge;
+          queue.add(graph.to(edge));
         }
       }
     }
     return null;
   }
 
+  /** A uniform random walk within the visit bound, or null when it runs into a corner. */
   private int[] walk(SplittableRandom random) {
     int[] visits = new int[graph.size()];
-    int[] path = new int[graph.size() * config.maxVisits() + 1];
+    int[] path = new int[graph.size() * config.maxVisits()];
     int length = 0;
     int node = graph.start();
-    while (true) {
-      visits[node]++;
-      path[length++] = node;
-      if (graph.isTerminal(node)) {
-        return Arrays.copyOf(path, length);
-      }
-      int[] next = graph.successorsOf(node);
+    visits[node]++;
+    while (!graph.isTerminal(node)) {
+      int[] out = graph.outEdges(node);
       int allowed = 0;
-      for (int candidate : next) {
-        if (visits[candidate] < config.maxVisits()) {
+      for (int edge : out) {
+        if (visits[graph.to(edge)] < config.maxVisits()) {
           allowed++;
         }
       }
@@ -134,12 +122,15 @@ public final class PathSampler {
         return null;
       }
       int pick = random.nextInt(allowed);
-      for (int candidate : next) {
-        if (visits[candidate] < config.maxVisits() && pick-- == 0) {
-          node = candidate;
+      for (int edge : out) {
+        if (visits[graph.to(edge)] < config.maxVisits() && pick-- == 0) {
+          path[length++] = edge;
+          node = graph.to(edge);
+          visits[node]++;
           break;
         }
       }
     }
+    return Arrays.copyOf(path, length);
   }
 }

@@ -7,27 +7,28 @@ import dev.subterra.workflow.WorkflowCodec;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * A validated workflow compiled to arrays of node indices, the form that enumeration walks and that Spark ships to
- * executors.
+ * A validated workflow compiled to arrays, the form that enumeration walks and that Spark ships to executors.
  *
- * <p>Edges keep the order of the file, so the enumeration order is stable. Parallel edges (two conditions leading to
- * the same node) are merged into the first: a path is its node sequence, and two such edges give the same one.
+ * <p>Nodes and edges are numbered in file order, so enumeration order is stable. A path is written as the sequence of
+ * edges it takes from the start: two outcomes of a tool that lead to the same node are two paths, since the tool's
+ * result, and so the conversation, differs.
  */
 public final class WorkflowGraph implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   private final String workflowId;
   private final String contentHash;
   private final String[] ids;
   private final boolean[] terminal;
-  private final int[][] successors;
-  private final String[][] labels;
+  private final int[][] outEdges;
+  private final int[] edgeFrom;
+  private final int[] edgeTo;
+  private final int[] edgePosition;
+  private final String[] edgeLabel;
   private final int start;
 
   private WorkflowGraph(Workflow workflow) {
@@ -36,8 +37,7 @@ public final class WorkflowGraph implements Serializable {
     int n = workflow.nodes().size();
     this.ids = new String[n];
     this.terminal = new boolean[n];
-    this.successors = new int[n][];
-    this.labels = new String[n][];
+    this.outEdges = new int[n][];
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < n; i++) {
       Node node = workflow.nodes().get(i);
@@ -45,22 +45,26 @@ public final class WorkflowGraph implements Serializable {
       terminal[i] = node.isTerminal();
       index.put(node.id(), i);
     }
+    List<int[]> edges = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Set<Integer> targets = new LinkedHashSet<>();
-      List<String> edgeLabels = new ArrayList<>();
-      for (Edge edge : workflow.nodes().get(i).next()) {
-        Integer target = index.get(edge.to());
+      List<Edge> next = workflow.nodes().get(i).next();
+      outEdges[i] = new int[next.size()];
+      for (int position = 0; position < next.size(); position++) {
+        Integer target = index.get(next.get(position).to());
         if (target == null) {
           throw new IllegalArgumentException("Cannot compile workflow " + workflowId + ": node '" + ids[i]
-              + "' points to unknown node '" + edge.to() + "'; validate it first");
+              + "' points to unknown node '" + next.get(position).to() + "'; validate it first");
         }
-        if (targets.add(target)) {
-          edgeLabels.add(edge.label());
-        }
+        outEdges[i][position] = edges.size();
+        edges.add(new int[] {i, target, position});
+        labels.add(next.get(position).label());
       }
-      successors[i] = targets.stream().mapToInt(Integer::intValue).toArray();
-      labels[i] = edgeLabels.toArray(String[]::new);
     }
+    this.edgeFrom = edges.stream().mapToInt(e -> e[0]).toArray();
+    this.edgeTo = edges.stream().mapToInt(e -> e[1]).toArray();
+    this.edgePosition = edges.stream().mapToInt(e -> e[2]).toArray();
+    this.edgeLabel = labels.toArray(String[]::new);
     Integer startIndex = index.get(workflow.start());
     if (startIndex == null) {
       throw new IllegalArgumentException("Cannot compile workflow " + workflowId + ": unknown start node '"
@@ -83,6 +87,7 @@ public final class WorkflowGraph implements Serializable {
     return contentHash;
   }
 
+  /** The number of nodes. */
   public int size() {
     return ids.length;
   }
@@ -99,41 +104,61 @@ public final class WorkflowGraph implements Serializable {
     return terminal[node];
   }
 
-  /** The successors of a node, in file order; callers must not modify the array. */
-  int[] successorsOf(int node) {
-    return successors[node];
+  /** The edges leaving a node, in file order; callers must not modify the array. */
+  int[] outEdges(int node) {
+    return outEdges[node];
   }
 
   public int degree(int node) {
-    return successors[node].length;
+    return outEdges[node].length;
   }
 
-  public int successor(int node, int edge) {
-    return successors[node][edge];
+  /** The number of edges. */
+  public int edgeCount() {
+    return edgeFrom.length;
   }
 
-  /** The label of the {@code edge}-th edge of a node: its outcome, condition or guard. */
-  public String label(int node, int edge) {
-    return labels[node][edge];
+  public int from(int edge) {
+    return edgeFrom[edge];
   }
 
-  /** The position of the edge from {@code from} to {@code to}, or -1. */
-  public int edgeIndex(int from, int to) {
-    int[] next = successors[from];
-    for (int e = 0; e < next.length; e++) {
-      if (next[e] == to) {
-        return e;
+  public int to(int edge) {
+    return edgeTo[edge];
+  }
+
+  /** The edge's position among the edges of its source node. */
+  public int position(int edge) {
+    return edgePosition[edge];
+  }
+
+  /** The edge's label: its outcome, condition or guard. */
+  public String label(int edge) {
+    return edgeLabel[edge];
+  }
+
+  /** A readable name: {@code from -> to}, with the label when another edge joins the same two nodes. */
+  public String edgeName(int edge) {
+    String name = ids[edgeFrom[edge]] + " -> " + ids[edgeTo[edge]];
+    for (int other : outEdges[edgeFrom[edge]]) {
+      if (other != edge && edgeTo[other] == edgeTo[edge]) {
+        return name + " [" + edgeLabel[edge] + "]";
       }
     }
-    return -1;
+    return name;
   }
 
-  /** The number of edges, after merging parallel ones. */
-  public int edgeCount() {
-    int count = 0;
-    for (int[] next : successors) {
-      count += next.length;
+  /** The node a path of edges ends at. */
+  public int last(int[] edges) {
+    return edges.length == 0 ? start : edgeTo[edges[edges.length - 1]];
+  }
+
+  /** The nodes a path of edges visits, the start included. */
+  public int[] nodesOf(int[] edges) {
+    int[] nodes = new int[edges.length + 1];
+    nodes[0] = start;
+    for (int i = 0; i < edges.length; i++) {
+      nodes[i + 1] = edgeTo[edges[i]];
     }
-    return count;
+    return nodes;
   }
 }

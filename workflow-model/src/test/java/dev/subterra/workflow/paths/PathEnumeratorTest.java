@@ -24,7 +24,7 @@ class PathEnumeratorTest {
 
   private static List<List<String>> nodeLists(WorkflowGraph graph, List<int[]> paths) {
     return paths.stream()
-        .map(p -> IntStream.of(p).mapToObj(graph::id).toList())
+        .map(p -> IntStream.of(graph.nodesOf(p)).mapToObj(graph::id).toList())
         .toList();
   }
 
@@ -166,6 +166,45 @@ class PathEnumeratorTest {
     PathCatalog full = PathCatalog.build(wide, new EnumerationConfig(0, 1_000_000, 11), SplitConfig.DEFAULT);
     assertThat(full.sampled()).isFalse();
     assertThat(full.paths()).hasSize((int) Math.pow(3, 9));
+  }
+
+  @Test
+  void twoOutcomesThatLeadToTheSameNodeAreTwoPaths() throws Exception {
+    String yaml = """
+        id: parallel
+        start: check
+        slots: {order: {type: string, values: [A-1]}}
+        nodes:
+          - id: check
+            kind: tool
+            tool: {name: check_stock, arguments: {order: order}}
+            next:
+              - {to: tell, outcome: in_stock}
+              - {to: tell, outcome: backordered}
+              - {to: sorry, outcome: error}
+          - id: tell
+            kind: agent
+            templates: ["Here is where your order stands."]
+            next: done
+          - id: sorry
+            kind: agent
+            templates: ["Sorry, the system is down."]
+            next: done
+          - id: done
+            kind: terminal
+            outcome: success
+        """;
+    Workflow workflow = WorkflowLoader.parse("parallel.yaml", yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        WorkflowLoader.Format.YAML);
+    PathCatalog catalog = PathCatalog.build(workflow, new EnumerationConfig(0, 100, SEED), SplitConfig.DEFAULT);
+
+    assertThat(catalog.paths()).extracting(r -> r.path().nodes()).containsExactly(
+        List.of("check", "tell", "done"), List.of("check", "tell", "done"), List.of("check", "sorry", "done"));
+    assertThat(catalog.paths()).extracting(r -> r.path().choices().get(0).label())
+        .containsExactly("in_stock", "backordered", "error");
+    assertThat(catalog.paths().stream().map(r -> r.path().id()).distinct()).hasSize(3);
+    assertThat(catalog.coverage().edges()).containsOnlyKeys("check -> tell [in_stock]", "check -> tell [backordered]",
+        "check -> sorry", "tell -> done", "sorry -> done");
   }
 
   @Test
