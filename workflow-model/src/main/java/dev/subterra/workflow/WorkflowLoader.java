@@ -33,7 +33,8 @@ import java.util.Map;
  * <p>Every problem comes back as one line that starts with {@code file:line:column:}: unknown fields (a typo such as
  * {@code nxt:} is an error, never ignored), values of the wrong type, and every rule of {@link WorkflowValidator}.
  * Empty, binary, malformed and oversized files get a one-line error too. The format is chosen by the file extension
- * ({@code .json}, {@code .yaml}, {@code .yml}) and otherwise by the first character.
+ * ({@code .json}, {@code .yaml}, {@code .yml}) and otherwise by the first character. Importers of other formats
+ * read their files with {@link #readFile} and {@link #bind}, so that they check and locate problems the same way.
  */
 public final class WorkflowLoader {
   /** Hand-written procedures are kilobytes; a file this large is a mistake, not a workflow. */
@@ -46,49 +47,98 @@ public final class WorkflowLoader {
 
   /** Loads and validates a workflow file. */
   public static Workflow load(Path file) throws InvalidWorkflowException {
+    byte[] bytes = readFile(file);
+    return parse(file.toString(), bytes, formatOf(file.getFileName().toString(), bytes));
+  }
+
+  /** Parses and validates a workflow held in memory; {@code source} names it in messages. */
+  public static Workflow parse(String source, byte[] bytes, Format format) throws InvalidWorkflowException {
+    Located<Workflow> document =
+        bind(source, bytes, format, Workflow.class, "a workflow must be a mapping with id, start and nodes");
+    List<WorkflowProblem> problems = new ArrayList<>(document.problems());
+    problems.addAll(WorkflowValidator.validate(document.value()));
+    if (!problems.isEmpty()) {
+      throw document.failure(problems);
+    }
+    return document.value();
+  }
+
+  /**
+   * Reads a file for parsing, refusing a missing, unreadable or oversized one. Importers of other formats use this
+   * so that every file Subterra reads gets the same limits and messages.
+   */
+  public static byte[] readFile(Path file) throws InvalidWorkflowException {
     String source = file.toString();
-    byte[] bytes;
     try {
       long size = Files.size(file);
       if (size > MAX_BYTES) {
         throw fail(source, "file is " + size + " bytes, more than the " + MAX_BYTES + "-byte limit for a workflow");
       }
-      bytes = Files.readAllBytes(file);
+      return Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw fail(source, "no such file");
     } catch (IOException e) {
       throw fail(source, "cannot read the file: " + e.getMessage());
     }
-    return parse(source, bytes, formatOf(file.getFileName().toString(), bytes));
   }
 
-  /** Parses and validates a workflow held in memory; {@code source} names it in messages. */
-  public static Workflow parse(String source, byte[] bytes, Format format) throws InvalidWorkflowException {
+  /**
+   * Binds a YAML or JSON document to a record type, strictly: an empty, binary or malformed document, or one that is
+   * not a mapping, fails at once with a located one-line message; unknown fields and values of the wrong type are
+   * collected as problems so that all of them are reported together.
+   *
+   * @param notAMapping what to say when the document is not a mapping, e.g. "a workflow must be a mapping with id,
+   *     start and nodes"
+   */
+  public static <T> Located<T> bind(String source, byte[] bytes, Format format, Class<T> type, String notAMapping)
+      throws InvalidWorkflowException {
     String text = decodeText(source, bytes);
     if (text.isBlank()) {
       throw fail(source, "the file is empty");
     }
     JsonFactory factory = factory(format);
-    Map<String, JsonLocation> locations = locate(source, factory, text);
+    Map<String, JsonLocation> locations = locate(source, factory, text, notAMapping);
     List<WorkflowProblem> problems = new ArrayList<>();
-    Workflow workflow;
+    T value;
     try {
-      workflow = mapper(factory, problems).readValue(text, Workflow.class);
+      value = mapper(factory, problems).readValue(text, type);
     } catch (JsonProcessingException e) {
       throw new InvalidWorkflowException(source, List.of(at(source, e.getLocation()) + firstLine(e.getOriginalMessage())));
     }
-    if (workflow == null) {
-      throw fail(source, "the file holds no workflow");
+    if (value == null) {
+      throw fail(source, "the file holds nothing");
     }
-    problems.addAll(WorkflowValidator.validate(workflow));
-    if (!problems.isEmpty()) {
+    return new Located<>(source, value, problems, locations);
+  }
+
+  /**
+   * A document bound to a record, with the problems binding found and where each JSON pointer of the document starts,
+   * so that problems found later (by validation, or by an importer) are reported at a line and column as well.
+   */
+  public record Located<T>(String source, T value, List<WorkflowProblem> problems,
+      Map<String, JsonLocation> locations) {
+
+    public Located {
+      problems = List.copyOf(problems);
+      locations = Map.copyOf(locations);
+    }
+
+    /**
+     * The {@code file:line:column: } prefix for a JSON pointer into the document; a pointer that does not exist (a
+     * default, or a field the record does not have) is placed at its nearest existing parent.
+     */
+    public String at(String pointer) {
+      return WorkflowLoader.at(source, find(locations, pointer));
+    }
+
+    /** The exception for some problems, each on its own located line. */
+    public InvalidWorkflowException failure(List<WorkflowProblem> found) {
       List<String> lines = new ArrayList<>();
-      for (WorkflowProblem problem : problems) {
-        lines.add(at(source, find(locations, problem.pointer())) + problem.message());
+      for (WorkflowProblem problem : found) {
+        lines.add(at(problem.pointer()) + problem.message());
       }
-      throw new InvalidWorkflowException(source, lines);
+      return new InvalidWorkflowException(source, lines);
     }
-    return workflow;
   }
 
   /** The format a file name and content imply. */
@@ -128,18 +178,20 @@ public final class WorkflowLoader {
   private static JsonFactory factory(Format format) {
     JsonFactory factory = format == Format.JSON ? new JsonFactory() : new YAMLFactory();
     factory.setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+    // A key given twice would otherwise silently keep the last value: a node defined twice, a field overwritten.
+    factory.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     return factory;
   }
 
   /** Walks the document once and remembers where each JSON pointer starts, for messages about the parsed records. */
-  private static Map<String, JsonLocation> locate(String source, JsonFactory factory, String text)
-      throws InvalidWorkflowException {
+  private static Map<String, JsonLocation> locate(String source, JsonFactory factory, String text,
+      String notAMapping) throws InvalidWorkflowException {
     Map<String, JsonLocation> locations = new HashMap<>();
     try (JsonParser parser = factory.createParser(text)) {
       JsonToken first = parser.nextToken();
       if (first != JsonToken.START_OBJECT) {
-        throw new InvalidWorkflowException(source, List.of(at(source, parser.currentLocation())
-            + "a workflow must be a mapping with id, start and nodes, but the document starts with " + describe(first)));
+        throw new InvalidWorkflowException(source, List.of(at(source, parser.currentTokenLocation())
+            + notAMapping + ", but the document starts with " + describe(first)));
       }
       locations.put("", parser.currentTokenLocation());
       for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
