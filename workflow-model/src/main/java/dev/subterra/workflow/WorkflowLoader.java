@@ -56,7 +56,7 @@ public final class WorkflowLoader {
       Pattern.DOTALL);
 
   /** A problem and the place it was found, so that a report can list problems in file order. */
-  private record Located(JsonLocation location, String message) {
+  private record Placed(JsonLocation location, String message) {
     int line() {
       return location == null ? 0 : location.getLineNr();
     }
@@ -70,36 +70,62 @@ public final class WorkflowLoader {
 
   /** Loads and validates a workflow file. */
   public static Workflow load(Path file) throws InvalidWorkflowException {
+    byte[] bytes = readFile(file);
+    return parse(file.toString(), bytes, formatOf(file.getFileName().toString(), bytes));
+  }
+
+  /** Parses and validates a workflow held in memory; {@code source} names it in messages. */
+  public static Workflow parse(String source, byte[] bytes, Format format) throws InvalidWorkflowException {
+    Located<Workflow> document =
+        bind(source, bytes, format, Workflow.class, "a workflow must be a mapping with id, start and nodes");
+    List<WorkflowProblem> invalid = document.unlessRejected(WorkflowValidator.validate(document.value()));
+    if (document.hasProblems() || !invalid.isEmpty()) {
+      throw document.failure(invalid);
+    }
+    return document.value();
+  }
+
+  /**
+   * Reads a file for parsing, refusing a missing, unreadable or oversized one. Importers of other formats use this
+   * so that every file Subterra reads gets the same limits and messages.
+   */
+  public static byte[] readFile(Path file) throws InvalidWorkflowException {
     String source = file.toString();
-    byte[] bytes;
     try {
       long size = Files.size(file);
       if (size > MAX_BYTES) {
         throw fail(source, "file is " + size + " bytes, more than the " + MAX_BYTES + "-byte limit for a workflow");
       }
-      bytes = Files.readAllBytes(file);
+      return Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw fail(source, "no such file");
     } catch (IOException e) {
       throw fail(source, "cannot read the file: " + e.getMessage());
     }
-    return parse(source, bytes, formatOf(file.getFileName().toString(), bytes));
   }
 
-  /** Parses and validates a workflow held in memory; {@code source} names it in messages. */
-  public static Workflow parse(String source, byte[] bytes, Format format) throws InvalidWorkflowException {
+  /**
+   * Binds a YAML or JSON document to a record type, strictly: an empty, binary or malformed document, or one that is
+   * not a mapping, fails at once with a located one-line message; unknown fields, values of the wrong type and
+   * duplicate keys are collected as problems so that all of them are reported together.
+   *
+   * @param notAMapping what to say when the document is not a mapping, e.g. "a workflow must be a mapping with id,
+   *     start and nodes"
+   */
+  public static <T> Located<T> bind(String source, byte[] bytes, Format format, Class<T> type, String notAMapping)
+      throws InvalidWorkflowException {
     String text = decodeText(source, bytes);
     if (text.isBlank()) {
       throw fail(source, "the file is empty");
     }
     JsonFactory factory = factory(format);
-    List<Located> found = new ArrayList<>();
-    Map<String, JsonLocation> locations = locate(source, format, factory, text, found);
+    List<Placed> found = new ArrayList<>();
+    Map<String, JsonLocation> locations = locate(source, format, factory, text, found, notAMapping);
     List<WorkflowProblem> problems = new ArrayList<>();
     Set<String> rejected = new HashSet<>();
-    Workflow workflow;
+    T value;
     try {
-      workflow = mapper(factory, problems, rejected).readValue(text, Workflow.class);
+      value = mapper(factory, problems, rejected).readValue(text, type);
     } catch (JsonProcessingException e) {
       if (found.isEmpty() && problems.isEmpty()) {
         throw new InvalidWorkflowException(source, List.of(at(source, e.getLocation()) + firstLine(e.getOriginalMessage())));
@@ -108,19 +134,78 @@ public final class WorkflowLoader {
       // problems already found are the cause, so report them rather than the failure they led to.
       throw report(source, locations, found, problems);
     }
-    if (workflow == null) {
-      throw fail(source, "the file holds no workflow");
+    if (value == null) {
+      throw fail(source, "the file holds nothing");
     }
-    for (WorkflowProblem problem : WorkflowValidator.validate(workflow)) {
-      // A rejected value reads as absent to the validator: "invalid node kind 'agnet'" needs no "has no kind" after it.
-      if (!within(problem.pointer(), rejected)) {
-        problems.add(problem);
+    return new Located<>(source, value, found, problems, rejected, locations);
+  }
+
+  /**
+   * A document bound to a record, with the problems binding found and where each JSON pointer of the document starts,
+   * so that problems found later (by validation, or by an importer) are reported at a line and column as well.
+   */
+  public static final class Located<T> {
+    private final String source;
+    private final T value;
+    private final List<Placed> found;
+    private final List<WorkflowProblem> problems;
+    private final Set<String> rejected;
+    private final Map<String, JsonLocation> locations;
+
+    private Located(String source, T value, List<Placed> found, List<WorkflowProblem> problems, Set<String> rejected,
+        Map<String, JsonLocation> locations) {
+      this.source = source;
+      this.value = value;
+      this.found = List.copyOf(found);
+      this.problems = List.copyOf(problems);
+      this.rejected = Set.copyOf(rejected);
+      this.locations = Map.copyOf(locations);
+    }
+
+    public String source() {
+      return source;
+    }
+
+    public T value() {
+      return value;
+    }
+
+    /** The problems binding found that have a pointer (unknown fields, wrong values). */
+    public List<WorkflowProblem> problems() {
+      return problems;
+    }
+
+    /** Whether binding found any problem at all, duplicate keys and empty entries included. */
+    public boolean hasProblems() {
+      return !found.isEmpty() || !problems.isEmpty();
+    }
+
+    /**
+     * The later problems that do not repeat a rejected value: a value rejected by binding reads as absent, and
+     * "invalid node kind 'agnet'" needs no "has no kind" after it.
+     */
+    public List<WorkflowProblem> unlessRejected(List<WorkflowProblem> later) {
+      return later.stream().filter(p -> !within(p.pointer(), rejected)).toList();
+    }
+
+    /**
+     * The {@code file:line:column: } prefix for a JSON pointer into the document; a pointer that does not exist (a
+     * default, or a field the record does not have) is placed at its nearest existing parent.
+     */
+    public String at(String pointer) {
+      return WorkflowLoader.at(source, find(locations, pointer));
+    }
+
+    /** The exception for these problems and every problem binding found, each on its own located line, in file order. */
+    public InvalidWorkflowException failure(List<WorkflowProblem> more) {
+      List<WorkflowProblem> all = new ArrayList<>(problems);
+      for (WorkflowProblem problem : more) {
+        if (!all.contains(problem)) {
+          all.add(problem);
+        }
       }
+      return report(source, locations, found, all);
     }
-    if (!found.isEmpty() || !problems.isEmpty()) {
-      throw report(source, locations, found, problems);
-    }
-    return workflow;
   }
 
   /** The format a file name and content imply. */
@@ -171,7 +256,7 @@ public final class WorkflowLoader {
    * a second document after the workflow (binding reads only the first).
    */
   private static Map<String, JsonLocation> locate(String source, Format format, JsonFactory factory, String text,
-      List<Located> found) throws InvalidWorkflowException {
+      List<Placed> found, String notAMapping) throws InvalidWorkflowException {
     Map<String, JsonLocation> locations = new HashMap<>();
     Set<String> keys = new HashSet<>();
     try (JsonParser parser = factory.createParser(text)) {
@@ -181,7 +266,7 @@ public final class WorkflowLoader {
       }
       if (first != JsonToken.START_OBJECT) {
         throw new InvalidWorkflowException(source, List.of(at(source, parser.currentTokenLocation())
-            + "a workflow must be a mapping with id, start and nodes, but the document is " + describe(first)));
+            + notAMapping + ", but the document is " + describe(first)));
       }
       locations.put("", parser.currentTokenLocation());
       JsonToken token = parser.nextToken();
@@ -193,7 +278,7 @@ public final class WorkflowLoader {
         JsonLocation here = parser.currentTokenLocation();
         JsonLocation earlier = locations.putIfAbsent(pointer, here);
         if (token == JsonToken.FIELD_NAME && !keys.add(pointer)) {
-          found.add(new Located(here, "duplicate key '" + parser.currentName() + "' (first given at line "
+          found.add(new Placed(here, "duplicate key '" + parser.currentName() + "' (first given at line "
               + earlier.getLineNr() + ", column " + earlier.getColumnNr() + "): a key may appear only once in a mapping"));
           // Binding keeps the last value: locate it and its own fields from here on, and forget the first one's.
           String under = pointer + "/";
@@ -201,12 +286,12 @@ public final class WorkflowLoader {
           keys.removeIf(p -> p.startsWith(under));
           locations.put(pointer, here);
         } else if (token == JsonToken.VALUE_NULL && parser.getParsingContext().inArray()) {
-          found.add(new Located(here, "empty list entry: give it a value or remove it"));
+          found.add(new Placed(here, "empty list entry: give it a value or remove it"));
         }
       }
       JsonToken after = parser.nextToken();
       if (after != null && after != JsonToken.VALUE_NULL) { // a trailing "---" opens an empty document, which is harmless
-        found.add(new Located(parser.currentTokenLocation(),
+        found.add(new Placed(parser.currentTokenLocation(),
             "a second document follows the workflow: a file holds exactly one workflow"));
       }
     } catch (JsonProcessingException e) {
@@ -312,8 +397,9 @@ public final class WorkflowLoader {
         return "number";
       }
       // A nested type is named with its owner: Guard.Op reads "guard op".
-      String name = type.getEnclosingClass() == null ? type.getSimpleName()
-          : type.getEnclosingClass().getSimpleName() + type.getSimpleName();
+      // An enum nested in a record (Guard.Op) reads best with its owner's name; a nested record names itself.
+      String name = type.isEnum() && type.getEnclosingClass() != null && type.getEnclosingClass().isRecord()
+          ? type.getEnclosingClass().getSimpleName() + type.getSimpleName() : type.getSimpleName();
       return name.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
     }
 
@@ -346,12 +432,12 @@ public final class WorkflowLoader {
 
   /** Every problem as one {@code file:line:column: message} line, in file order; equal places keep their order. */
   private static InvalidWorkflowException report(String source, Map<String, JsonLocation> locations,
-      List<Located> found, List<WorkflowProblem> problems) {
-    List<Located> all = new ArrayList<>(found);
+      List<Placed> found, List<WorkflowProblem> problems) {
+    List<Placed> all = new ArrayList<>(found);
     for (WorkflowProblem problem : problems) {
-      all.add(new Located(find(locations, problem.pointer()), problem.message()));
+      all.add(new Placed(find(locations, problem.pointer()), problem.message()));
     }
-    all.sort(Comparator.comparingInt(Located::line).thenComparingInt(Located::column));
+    all.sort(Comparator.comparingInt(Placed::line).thenComparingInt(Placed::column));
     return new InvalidWorkflowException(source, all.stream().map(p -> at(source, p.location()) + p.message()).toList());
   }
 
