@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
     description = "Compiles an agentic workflow into the weights of a small model, on Apache Spark.",
     subcommands = {
       ValidateCommand.class,
+      ShowCommand.class,
+      ImportCommand.class,
       PathsCommand.class,
       BenchmarkCommand.class,
       CommandLine.HelpCommand.class

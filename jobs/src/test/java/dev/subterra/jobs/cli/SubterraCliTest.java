@@ -78,6 +78,51 @@ class SubterraCliTest {
   }
 
   @Test
+  void showPrintsMermaidAndDot() throws Exception {
+    Path file = Files.writeString(temp.resolve("tiny.yaml"), VALID);
+    Run mermaid = run("show", file.toString());
+    assertThat(mermaid.code()).isZero();
+    assertThat(mermaid.out()).startsWith("flowchart TD").contains("hello").contains("bye");
+    Run dot = run("show", file.toString(), "--format", "dot");
+    assertThat(dot.code()).isZero();
+    assertThat(dot.out()).startsWith("digraph").contains("->");
+  }
+
+  @Test
+  void importWritesAValidNativeWorkflowThatPathsCanRead() throws Exception {
+    Path flowchart = Files.writeString(temp.resolve("flow.yaml"), """
+        name: tiny_flow
+        description: Say hello and goodbye.
+        start: greet
+        nodes:
+          greet:
+            role: agent
+            prompt: Greet the customer.
+            next: [ask]
+          ask:
+            role: decision
+            next:
+              - to: done
+                when: the customer is happy
+              - to: gone
+                when: the customer leaves
+          done:
+            terminal: success
+          gone:
+            terminal: abandonment
+        """);
+    Path out = temp.resolve("native/tiny.yaml");
+    Run imported = run("import", flowchart.toString(), "--from", "agent2model", "--out", out.toString());
+    assertThat(imported.code()).as(imported.err()).isZero();
+    assertThat(imported.out()).contains("tiny_flow: 4 nodes (1 agent, 0 user, 1 decision, 0 tool, 2 terminal)");
+    assertThat(run("validate", out.toString()).code()).isZero();
+
+    Run badFormat = run("import", flowchart.toString(), "--from", "bpmn");
+    assertThat(badFormat.code()).isEqualTo(2);
+    assertThat(badFormat.err()).contains("Invalid import format: bpmn (use one of agent2model, star)");
+  }
+
+  @Test
   void badUsageExitsWithTwoAndHelpExitsWithZero() throws Exception {
     assertThat(run("paths").code()).isEqualTo(2);
     assertThat(run("frobnicate").code()).isEqualTo(2);
@@ -85,7 +130,7 @@ class SubterraCliTest {
     Run badValue = run("paths", file.toString(), "--max-loops", "99");
     assertThat(badValue.code()).isEqualTo(2);
     assertThat(badValue.err()).contains("Error: Invalid maxLoops: 99 (expected 0 to 16)");
-    for (String command : new String[] {"validate", "paths"}) {
+    for (String command : new String[] {"validate", "show", "import", "paths", "benchmark"}) {
       Run help = run(command, "--help");
       assertThat(help.code()).isZero();
       assertThat(help.out()).contains("Usage: subterra " + command);
