@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,14 +172,9 @@ public final class PathsJob {
             .boxed().iterator())
         .countByValue();
 
-    Set<String> rescued = new HashSet<>();
-    Map<Long, Long> edgePaths = new HashMap<>();
-    tallies.forEach((key, tally) -> {
-      edgePaths.put(key, tally.paths());
-      if (tally.rescue() != null) {
-        rescued.add(tally.rescue());
-      }
-    });
+    EdgeTally.Decision decision = EdgeTally.decide(tallies);
+    Set<String> rescued = decision.rescued();
+    Map<Long, Long> edgePaths = decision.edgePaths();
     Broadcast<Set<String>> sharedRescued = jsc.broadcast(rescued);
     Broadcast<Map<Long, Long>> sharedEdges = jsc.broadcast(edgePaths);
     String workflowId = workflow.id();

@@ -1,6 +1,10 @@
 package dev.subterra.workflow.paths;
 
 import java.io.Serializable;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * What the split and the weights need to know about one edge across all paths: how many paths take it, how many of
@@ -26,5 +30,21 @@ public record EdgeTally(long paths, long trainPaths, double rescueUnit, String r
   /** The path to move back to training so that this edge is trained on, or null when one already is. */
   public String rescue() {
     return trainPaths == 0 ? rescueId : null;
+  }
+
+  /** What the tallies of all edges decide: how many paths take each edge, and which paths move back to training. */
+  public record Decision(Map<Long, Long> edgePaths, Set<String> rescued) implements Serializable {}
+
+  /** The decision of the tallies of every edge, keyed by edge index. */
+  public static Decision decide(Map<Long, EdgeTally> tallies) {
+    Map<Long, Long> edgePaths = new HashMap<>();
+    Set<String> rescued = new HashSet<>();
+    tallies.forEach((edge, tally) -> {
+      edgePaths.put(edge, tally.paths());
+      if (tally.rescue() != null) {
+        rescued.add(tally.rescue());
+      }
+    });
+    return new Decision(edgePaths, rescued);
   }
 }

@@ -4,7 +4,6 @@ import dev.subterra.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,14 +61,9 @@ public record PathCatalog(
         nodePaths[node]++;
       }
     }
-    Set<String> rescued = new HashSet<>();
-    Map<Long, Long> edgePaths = new HashMap<>();
-    tallies.forEach((key, tally) -> {
-      edgePaths.put(key, tally.paths());
-      if (tally.rescue() != null) {
-        rescued.add(tally.rescue());
-      }
-    });
+    EdgeTally.Decision decision = EdgeTally.decide(tallies);
+    Set<String> rescued = decision.rescued();
+    Map<Long, Long> edgePaths = decision.edgePaths();
     List<PathRecord> records = new ArrayList<>(raw.size());
     for (int i = 0; i < raw.size(); i++) {
       WorkflowPath path = described.get(i);

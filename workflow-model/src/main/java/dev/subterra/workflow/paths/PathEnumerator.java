@@ -7,7 +7,8 @@ import java.util.function.Predicate;
 
 /**
  * Enumerates every path from the start to a terminal, depth first in file order, visiting each node at most
- * {@link EnumerationConfig#maxVisits()} times. A path is the array of edges it takes (see {@link WorkflowGraph}).
+ * {@link EnumerationConfig#maxVisits()} times and never taking edges whose guards contradict each other. A path is
+ * the array of edges it takes (see {@link WorkflowGraph}).
  *
  * <p>The work splits cleanly: {@link #frontier(int)} expands prefixes breadth first into an ordered list, and
  * {@link #extend(int[], Predicate)} finishes one prefix. Concatenating the extensions of the frontier, in order, gives
@@ -46,8 +47,9 @@ public final class PathEnumerator {
           continue;
         }
         int[] visits = visits(prefix);
+        PathConstraints.Admissible state = admissible(prefix);
         for (int edge : graph.outEdges(last)) {
-          if (visits[graph.to(edge)] < maxVisits) {
+          if (visits[graph.to(edge)] < maxVisits && graph.constraints().take(state, edge) != null) {
             int[] grown = Arrays.copyOf(prefix, prefix.length + 1);
             grown[prefix.length] = edge;
             next.add(grown);
@@ -64,6 +66,11 @@ public final class PathEnumerator {
    */
   public long extend(int[] prefix, Predicate<int[]> sink) {
     int[] visits = visits(prefix);
+    PathConstraints constraints = graph.constraints();
+    PathConstraints.Admissible initial = admissible(prefix);
+    if (initial == null) {
+      return 0;
+    }
     if (graph.isTerminal(graph.last(prefix))) {
       sink.test(prefix.clone());
       return 1;
@@ -72,8 +79,11 @@ public final class PathEnumerator {
     int[] path = Arrays.copyOf(prefix, capacity);
     // cursor[d] is the next out-edge to try from the node reached after d edges.
     int[] cursor = new int[capacity + 1];
+    // state[d] is what the guards of the first d edges still allow; unguarded edges share it.
+    PathConstraints.Admissible[] state = new PathConstraints.Admissible[capacity + 1];
     int base = prefix.length;
     int depth = prefix.length;
+    state[depth] = initial;
     long emitted = 0;
     while (true) {
       int at = depth == 0 ? graph.start() : graph.to(path[depth - 1]);
@@ -92,6 +102,10 @@ public final class PathEnumerator {
       if (visits[next] >= maxVisits) {
         continue;
       }
+      PathConstraints.Admissible after = constraints.take(state[depth], edge);
+      if (after == null) {
+        continue;
+      }
       path[depth] = edge;
       if (graph.isTerminal(next)) {
         emitted++;
@@ -102,6 +116,7 @@ public final class PathEnumerator {
       }
       visits[next]++;
       depth++;
+      state[depth] = after;
     }
   }
 
@@ -113,6 +128,14 @@ public final class PathEnumerator {
       return paths.size() < limit;
     });
     return paths;
+  }
+
+  private PathConstraints.Admissible admissible(int[] prefix) {
+    PathConstraints.Admissible state = graph.constraints().unconstrained();
+    for (int i = 0; i < prefix.length && state != null; i++) {
+      state = graph.constraints().take(state, prefix[i]);
+    }
+    return state;
   }
 
   private int[] visits(int[] prefix) {

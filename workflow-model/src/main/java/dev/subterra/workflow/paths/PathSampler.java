@@ -44,8 +44,8 @@ public final class PathSampler {
     return new ArrayList<>(drawn.values());
   }
 
-  private static void keep(Map<String, int[]> drawn, int[] path) {
-    if (path != null) {
+  private void keep(Map<String, int[]> drawn, int[] path) {
+    if (path != null && graph.constraints().feasible(path)) {
       drawn.putIfAbsent(Arrays.toString(path), path);
     }
   }

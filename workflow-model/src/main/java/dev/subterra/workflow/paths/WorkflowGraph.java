@@ -1,6 +1,7 @@
 package dev.subterra.workflow.paths;
 
 import dev.subterra.workflow.Edge;
+import dev.subterra.workflow.Guard;
 import dev.subterra.workflow.Node;
 import dev.subterra.workflow.Workflow;
 import dev.subterra.workflow.WorkflowCodec;
@@ -15,7 +16,8 @@ import java.util.Map;
  *
  * <p>Nodes and edges are numbered in file order, so enumeration order is stable. A path is written as the sequence of
  * edges it takes from the start: two outcomes of a tool that lead to the same node are two paths, since the tool's
- * result, and so the conversation, differs.
+ * result, and so the conversation, differs. A path whose guards contradict each other (see {@link PathConstraints}) is
+ * not a path: no scenario can act it out.
  */
 public final class WorkflowGraph implements Serializable {
   private static final long serialVersionUID = 2L;
@@ -30,6 +32,7 @@ public final class WorkflowGraph implements Serializable {
   private final int[] edgePosition;
   private final String[] edgeLabel;
   private final int start;
+  private final PathConstraints constraints;
 
   private WorkflowGraph(Workflow workflow) {
     this.workflowId = workflow.id();
@@ -47,6 +50,7 @@ public final class WorkflowGraph implements Serializable {
     }
     List<int[]> edges = new ArrayList<>();
     List<String> labels = new ArrayList<>();
+    List<Guard> guards = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       List<Edge> next = workflow.nodes().get(i).next();
       outEdges[i] = new int[next.size()];
@@ -59,6 +63,7 @@ public final class WorkflowGraph implements Serializable {
         outEdges[i][position] = edges.size();
         edges.add(new int[] {i, target, position});
         labels.add(next.get(position).label());
+        guards.add(next.get(position).guard());
       }
     }
     this.edgeFrom = edges.stream().mapToInt(e -> e[0]).toArray();
@@ -71,6 +76,12 @@ public final class WorkflowGraph implements Serializable {
           + workflow.start() + "'; validate it first");
     }
     this.start = startIndex;
+    this.constraints = PathConstraints.of(workflow, guards);
+  }
+
+  /** The guards on the edges, which decide whether a path can be acted out. */
+  PathConstraints constraints() {
+    return constraints;
   }
 
   /** Compiles a workflow that has passed validation. */

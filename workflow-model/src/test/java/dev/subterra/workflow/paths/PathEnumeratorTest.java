@@ -208,6 +208,63 @@ class PathEnumeratorTest {
   }
 
   @Test
+  void pathsWhoseGuardsContradictEachOtherAreNotPaths() throws Exception {
+    String yaml = """
+        id: triage
+        start: triage
+        slots:
+          issue: {type: enum, values: [audio, video]}
+          minutes: {type: number, min: 1, max: 90}
+        nodes:
+          - id: triage
+            kind: decision
+            next:
+              - {to: fix_audio, when: audio, guard: {slot: issue, op: eq, value: audio}}
+              - {to: fix_video, when: video, guard: {slot: issue, op: eq, value: video}}
+          - id: fix_audio
+            kind: agent
+            templates: ["Check your microphone."]
+            next: check
+          - id: fix_video
+            kind: agent
+            templates: ["Check your camera."]
+            next: check
+          - id: check
+            kind: decision
+            next:
+              - {to: triage, when: still broken}
+              - {to: long_call, when: a long meeting, guard: {slot: minutes, op: gt, value: "40"}}
+              - {to: done, when: fixed}
+          - id: long_call
+            kind: decision
+            next:
+              - {to: upsell, when: very long, guard: {slot: minutes, op: ge, value: "60"}}
+              - {to: done, when: short after all, guard: {slot: minutes, op: le, value: "30"}}
+          - id: upsell
+            kind: terminal
+            outcome: success
+          - id: done
+            kind: terminal
+            outcome: success
+        """;
+    Workflow workflow = WorkflowLoader.parse("triage.yaml", yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        WorkflowLoader.Format.YAML);
+    PathCatalog catalog = PathCatalog.build(workflow, new EnumerationConfig(1, 1000, SEED), SplitConfig.DEFAULT);
+    List<List<String>> paths = catalog.paths().stream().map(r -> r.path().nodes()).toList();
+
+    // Going round the loop keeps the issue: audio then video cannot happen in one conversation.
+    assertThat(paths).contains(List.of("triage", "fix_audio", "check", "triage", "fix_audio", "check", "done"));
+    assertThat(paths).noneMatch(p -> p.contains("fix_audio") && p.contains("fix_video"));
+    // minutes > 40 and minutes <= 30 contradict; minutes > 40 and >= 60 do not.
+    assertThat(paths).noneMatch(p -> p.contains("long_call") && p.get(p.size() - 1).equals("done")
+        && p.indexOf("long_call") == p.size() - 2);
+    assertThat(paths).contains(List.of("triage", "fix_video", "check", "long_call", "upsell"));
+    // audio/video x (fixed | upsell) directly, or after one more round of the same fix: 2 x 2 x 2 = 8.
+    assertThat(paths).hasSize(8);
+    assertThat(catalog.coverage().uncoveredEdges()).containsExactly("long_call -> done");
+  }
+
+  @Test
   void invalidConfigurationIsRejectedWithTheFieldAndValue() {
     assertThatThrownBy(() -> new EnumerationConfig(-1, 10, 1)).hasMessage("Invalid maxLoops: -1 (expected 0 to 16)");
     assertThatThrownBy(() -> new EnumerationConfig(0, 0, 1)).hasMessage("Invalid maxPaths: 0 (expected at least 1)");
