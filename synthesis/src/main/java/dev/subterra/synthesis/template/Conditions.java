@@ -28,7 +28,7 @@ final class Conditions {
   private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}']+");
   /** Who a condition is about, in the third person, as workflows and imported flowcharts write it. */
   private static final Pattern SUBJECT = Pattern.compile(
-      "\\b(?:the |a )?(?:user|customer|caller|client|traveller|traveler|patient|claimant|policyholder|member|person)"
+      "\\b(?:the |a )?(?:user|customer|caller|client|traveller|traveler|patient|claimant|policyholder|member)"
           + "(?:'s)?\\b|\\bthey\\b",
       Pattern.CASE_INSENSITIVE);
   private static final Pattern VERB_AFTER_I = Pattern.compile(

@@ -51,7 +51,7 @@ public final class TemplateTeacher implements Teacher {
   public static final String NAME = "template";
   /** Chance that the agent acknowledges a user turn before its own line. */
   static final double ACKNOWLEDGE = 0.25;
-  /** A closing question shorter than this ("Shall I?") needs the rest of its turn to make sense when repeated. */
+  /** A closing question shorter than this ("Shall I?") is repeated with the sentence before it, for context. */
   static final int SHORT_QUESTION = 25;
   /** Mixed into the scenario seed so that the teacher's draws do not replay the planner's. */
   private static final long TEACHER_STREAM = 0x7E3A11C59B0F4D21L;
@@ -102,6 +102,8 @@ public final class TemplateTeacher implements Teacher {
     private final List<Turn> turns = new ArrayList<>();
     /** Slots the user has stated or a tool has returned: what the conversation already knows. */
     private final Set<String> known = new HashSet<>();
+    /** Slots the user has stated: a guard on one of them is a branch the user has already put into words. */
+    private final Set<String> userStated = new HashSet<>();
     private final int digressionAt;
     private int correctionFrom;
 
@@ -148,11 +150,12 @@ public final class TemplateTeacher implements Teacher {
       Utterance text = node.templates().isEmpty()
           ? Utterance.render(fromPrompt(node), scenario.slots())
           : Utterance.render(node.templates().get(random.nextInt(node.templates().size())), scenario.slots());
+      String said = node.cites().isEmpty() ? "" : text.text().toLowerCase(Locale.ROOT);
       for (String factId : node.cites()) {
         Fact fact = fact(factId);
-        if (fact != null && fact.statement() != null
-            && !text.text().toLowerCase(Locale.ROOT).contains(fact.statement().toLowerCase(Locale.ROOT))) {
+        if (fact != null && fact.statement() != null && !said.contains(fact.statement().toLowerCase(Locale.ROOT))) {
           text = text.then(Utterance.literal(factSentence(fact)));
+          said = text.text().toLowerCase(Locale.ROOT);
         }
       }
       if (!turns.isEmpty() && turns.get(turns.size() - 1).role() == dev.subterra.synthesis.Role.USER
@@ -211,7 +214,7 @@ public final class TemplateTeacher implements Teacher {
       Utterance text;
       if (!node.templates().isEmpty()) {
         List<String> candidates = node.templates();
-        if (!outgoing.isEmpty()) {
+        if (!outgoing.isEmpty() && speaksForBranches(node.templates(), outgoing)) {
           candidates = matching(node.templates(), outgoing);
         }
         if (!candidates.isEmpty()) {
@@ -239,6 +242,7 @@ public final class TemplateTeacher implements Teacher {
       }
       text = voice.dress(text, random);
       known.addAll(text.slots());
+      userStated.addAll(text.slots());
       return text.text();
     }
 
@@ -246,12 +250,13 @@ public final class TemplateTeacher implements Teacher {
      * The branch edges a user turn has to put into words: {@code after}, the edges the user node itself takes and
      * those of the decisions right after it; otherwise, the edges of the decisions and agent branches right before
      * it, for a user node without templates (with templates, a branch target's templates already say it). Edges
-     * without a {@code when}, and guarded edges whose slot the user states anyway, need no words.
+     * without a {@code when}, and guarded edges whose slot the user states anyway, need no words; a guard on a value
+     * only a tool returned does not speak for the user, so its {@code when} is still said.
      */
     private List<Edge> unspokenBranches(int step, boolean after) {
       List<Edge> edges = new ArrayList<>();
       Node node = route.node(step);
-      Set<String> stated = new HashSet<>(known);
+      Set<String> stated = new HashSet<>(userStated);
       node.templates().forEach(t -> stated.addAll(Utterance.placeholders(t)));
       if (node.templates().isEmpty()) {
         stated.addAll(dueSlots(step));
@@ -300,6 +305,28 @@ public final class TemplateTeacher implements Teacher {
         }
       }
       return out;
+    }
+
+    /**
+     * Whether any template expresses any one branch of the branch points ahead, against the others there. When none
+     * does, the templates are the same whichever way the path goes (video-meeting-support's still_broken routes on
+     * how often the steps failed, not on the words), so any of them fits and no condition needs saying.
+     */
+    private boolean speaksForBranches(List<String> templates, List<Edge> branches) {
+      for (Edge taken : branches) {
+        List<String> all = new ArrayList<>(siblingConditions(taken));
+        all.add(taken.when());
+        for (String template : templates) {
+          for (int k = 0; k < all.size(); k++) {
+            List<String> others = new ArrayList<>(all);
+            String one = others.remove(k);
+            if (Conditions.expresses(template, one, others)) {
+              return true;
+            }
+          }
+        }
+      }
+      return false;
     }
 
     private List<String> siblingConditions(Edge edge) {
@@ -408,8 +435,8 @@ public final class TemplateTeacher implements Teacher {
     // ---- digressions ----
 
     private void digress(Node waitingAt) {
-      turns.add(Turn.user(waitingAt.id(), voice.dress(Utterance.literal(UserVoice.pick(OFF_TOPIC, random)), random)
-          .text()));
+      String aside = UserVoice.pick(OFF_TOPIC, random);
+      turns.add(Turn.user(waitingAt.id(), voice.has("makes_typos") ? UserVoice.misspell(aside, random) : aside));
       String reply = UserVoice.pick(DEFLECTIONS, random);
       String question = lastAgentQuestion();
       reply += question == null ? " Let's get back to your request." : " Back to your request: " + question;
@@ -424,12 +451,21 @@ public final class TemplateTeacher implements Teacher {
           if (!text.endsWith("?")) {
             return null;
           }
-          int start = Math.max(text.lastIndexOf(". "), text.lastIndexOf("! "));
-          String question = start < 0 ? text : text.substring(start + 2);
-          return question.length() < SHORT_QUESTION ? text : question;
+          int start = sentenceStart(text, text.length());
+          if (text.length() - start < SHORT_QUESTION && start > 0) {
+            start = sentenceStart(text, start - 2);
+          }
+          return text.substring(start);
         }
       }
       return null;
+    }
+
+    /** Where the sentence that ends before {@code end} starts. */
+    private static int sentenceStart(String text, int end) {
+      String head = text.substring(0, end);
+      int stop = Math.max(Math.max(head.lastIndexOf(". "), head.lastIndexOf("! ")), head.lastIndexOf("? "));
+      return stop < 0 ? 0 : stop + 2;
     }
 
     // ---- tool turns ----

@@ -58,7 +58,8 @@ final class UserVoice {
   Utterance dress(Utterance text, SplittableRandom random) {
     Utterance out = text;
     if (has("terse")) {
-      out = out.mapLiterals(s -> s.replace("!", ".").replaceAll("(?i)\\bplease\\b,? ?", ""));
+      out = out.mapLiterals(s -> s.replace("!", ".").replaceAll("(?i),? ?\\bplease\\b,?", "")
+          .replaceAll(" +([.!?,])", "$1"));
     }
     if (has("confused") && random.nextDouble() < 0.6) {
       out = out.after(pick(CONFUSED_OPENERS, random));
