@@ -1,0 +1,178 @@
+package dev.subterra.synthesis;
+
+import dev.subterra.workflow.Guard;
+import dev.subterra.workflow.Slot;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Draws a value for every slot of a workflow such that the guards a path must pass hold ({@code required}) and, where
+ * possible, the guards of the branches it did not take fail ({@code avoided}), so that a rule-based router reading the
+ * values would take the same branches.
+ *
+ * <p>Pools are filtered exactly. Ranges are first narrowed by the ordering guards and then sampled with at most
+ * {@code maxDraws} rejection draws for the rest ({@code ne}, {@code not_in}). Required guards that no value satisfies
+ * raise {@link Unsatisfiable}; avoided guards are dropped one by one when they cannot all fail.
+ */
+final class SlotSampler {
+  /** Why a set of guards cannot be met; the message is the rejection reason. */
+  static final class Unsatisfiable extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Unsatisfiable(String message) {
+      super(message);
+    }
+  }
+
+  private final Map<String, Slot> slots;
+  private final int maxDraws;
+
+  SlotSampler(Map<String, Slot> slots, int maxDraws) {
+    this.slots = slots;
+    this.maxDraws = maxDraws;
+  }
+
+  /** A value for every slot in declared order; a slot left without a value (an {@code absent} guard) is omitted. */
+  Map<String, String> draw(List<Guard> required, List<Guard> avoided, SplittableRandom random) throws Unsatisfiable {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Map.Entry<String, Slot> entry : slots.entrySet()) {
+      String name = entry.getKey();
+      List<Guard> must = on(name, required);
+      List<Guard> mustNot = on(name, avoided);
+      String value = drawOne(name, entry.getValue(), must, mustNot, random);
+      if (value != null) {
+        values.put(name, value);
+      }
+    }
+    return values;
+  }
+
+  private String drawOne(String name, Slot slot, List<Guard> must, List<Guard> mustNot, SplittableRandom random)
+      throws Unsatisfiable {
+    boolean wantsAbsent = must.stream().anyMatch(g -> g.op() == Guard.Op.ABSENT);
+    if (wantsAbsent) {
+      if (!passesAll(must, null)) {
+        throw new Unsatisfiable("Cannot draw slot '" + name + "': the path requires " + must
+            + ", which contradict each other");
+      }
+      return null;
+    }
+    if (!slot.values().isEmpty()) {
+      return fromPool(name, slot.values(), must, mustNot, random);
+    }
+    if (slot.min() != null && slot.max() != null) {
+      return fromRange(name, slot.min(), slot.max(), must, mustNot, random);
+    }
+    if (!passesAll(must, null)) {
+      throw new Unsatisfiable("Cannot draw slot '" + name + "': it has no pool, and the path requires " + must);
+    }
+    return null;
+  }
+
+  private static String fromPool(String name, List<String> pool, List<Guard> must, List<Guard> mustNot,
+      SplittableRandom random) throws Unsatisfiable {
+    List<String> feasible = new ArrayList<>();
+    for (String candidate : pool) {
+      if (passesAll(must, candidate)) {
+        feasible.add(candidate);
+      }
+    }
+    if (feasible.isEmpty()) {
+      throw new Unsatisfiable("Cannot draw slot '" + name + "': no value of its pool " + pool + " satisfies " + must);
+    }
+    for (Guard avoid : mustNot) {
+      List<String> narrower = feasible.stream().filter(v -> !avoid.test(v)).toList();
+      if (!narrower.isEmpty()) {
+        feasible = narrower;
+      }
+    }
+    return feasible.get(random.nextInt(feasible.size()));
+  }
+
+  private String fromRange(String name, double min, double max, List<Guard> must, List<Guard> mustNot,
+      SplittableRandom random) throws Unsatisfiable {
+    boolean integral = min == Math.rint(min) && max == Math.rint(max);
+    double lo = min;
+    double hi = max;
+    // Narrow by the ordering guards first, so that a guard like `amount > 490` on [5, 500] needs no luck.
+    for (Guard guard : must) {
+      Double bound = number(guard.value());
+      if (bound == null) {
+        continue;
+      }
+      switch (guard.op()) {
+        case GT -> lo = Math.max(lo, integral ? Math.floor(bound) + 1 : bound);
+        case GE -> lo = Math.max(lo, integral ? Math.ceil(bound) : bound);
+        case LT -> hi = Math.min(hi, integral ? Math.ceil(bound) - 1 : bound);
+        case LE -> hi = Math.min(hi, integral ? Math.floor(bound) : bound);
+        case EQ -> {
+          lo = Math.max(lo, bound);
+          hi = Math.min(hi, bound);
+        }
+        default -> { }
+      }
+    }
+    if (lo > hi) {
+      throw new Unsatisfiable("Cannot draw slot '" + name + "': no value in [" + format(min, integral) + ", "
+          + format(max, integral) + "] satisfies " + must);
+    }
+    String fallback = null;
+    for (int draw = 0; draw < maxDraws; draw++) {
+      double x = integral
+          ? lo + random.nextLong((long) (hi - lo) + 1)
+          : (lo == hi ? lo : lo + random.nextDouble() * (hi - lo));
+      String candidate = format(x, integral);
+      if (!passesAll(must, candidate)) {
+        continue;
+      }
+      if (mustNot.stream().noneMatch(g -> g.test(candidate))) {
+        return candidate;
+      }
+      if (fallback == null) {
+        fallback = candidate;
+      }
+    }
+    if (fallback == null) {
+      throw new Unsatisfiable("Cannot draw slot '" + name + "': no value in [" + format(lo, integral) + ", "
+          + format(hi, integral) + "] satisfied " + must + " in " + maxDraws + " draws");
+    }
+    return fallback;
+  }
+
+  private static List<Guard> on(String slot, List<Guard> guards) {
+    return guards.stream().filter(g -> slot.equals(g.slot())).toList();
+  }
+
+  private static boolean passesAll(List<Guard> guards, String value) {
+    for (Guard guard : guards) {
+      if (!guard.test(value)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Double number(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Double.parseDouble(text);
+    } catch (NumberFormatException notANumber) {
+      return null;
+    }
+  }
+
+  /** Integers without a decimal point; other numbers to two decimals, as prices are written. */
+  static String format(double x, boolean integral) {
+    if (integral) {
+      return Long.toString(Math.round(x));
+    }
+    return BigDecimal.valueOf(x).setScale(2, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+  }
+}
