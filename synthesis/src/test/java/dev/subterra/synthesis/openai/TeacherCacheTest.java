@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.subterra.synthesis.TeacherException;
 import dev.subterra.synthesis.cost.TokenUsage;
+import dev.subterra.synthesis.testing.CapturingLoggerProvider;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -26,6 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class TeacherCacheTest {
+  private static final int WRITERS = 3;
+  private static final int READERS = 3;
+  private static final int WRITES_EACH = 40;
+  private static final int MAX_READS_EACH = 5000;
+
   @TempDir Path dir;
 
   private static ChatRequest request(String model, double temperature, int maxTokens, long seed, String role,
@@ -77,29 +83,31 @@ class TeacherCacheTest {
     LocalDirectoryCacheStore store = new LocalDirectoryCacheStore(dir);
     TeacherCache cache = new TeacherCache(store);
     String key = TeacherCache.key(request("m", 0.7, 64, 1, "user", "shared"));
-    AtomicInteger complete = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(6);
+    cache.put(key, "m", response("First."), BigDecimal.ONE);
+    AtomicInteger writersLeft = new AtomicInteger(WRITERS);
+    AtomicInteger reads = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(WRITERS + READERS);
     try {
       List<Future<?>> tasks = new ArrayList<>();
-      for (int writer = 0; writer < 3; writer++) {
+      for (int writer = 0; writer < WRITERS; writer++) {
+        // Entries of different sizes, so that a torn read would show as unparseable JSON.
         String text = ("Answer " + writer + " ").repeat(2000 * (writer + 1));
         tasks.add(pool.submit(() -> {
-          for (int i = 0; i < 40; i++) {
-            cache.put(key, "m", response(text), BigDecimal.ONE);
+          try {
+            for (int i = 0; i < WRITES_EACH; i++) {
+              cache.put(key, "m", response(text), BigDecimal.ONE);
+            }
+          } finally {
+            writersLeft.decrementAndGet();
           }
           return null;
         }));
       }
-      for (int reader = 0; reader < 3; reader++) {
+      for (int reader = 0; reader < READERS; reader++) {
         tasks.add(pool.submit(() -> {
-          for (int i = 0; i < 200; i++) {
-            Optional<byte[]> bytes = store.get(key);
-            if (bytes.isPresent()) {
-              // Parses whole, or the test fails: a torn file would not.
-              assertThat(new String(bytes.get(), java.nio.charset.StandardCharsets.UTF_8)).endsWith("}");
-              assertThat(cache.get(key)).isPresent();
-              complete.incrementAndGet();
-            }
+          for (int i = 0; i < MAX_READS_EACH && writersLeft.get() > 0; i++) {
+            assertThat(cache.get(key)).isPresent();
+            reads.incrementAndGet();
           }
           return null;
         }));
@@ -110,7 +118,8 @@ class TeacherCacheTest {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(complete).hasPositiveValue();
+    assertThat(reads).hasPositiveValue();
+    assertThat(CapturingLoggerProvider.text()).doesNotContain("Ignoring unreadable teacher cache entry " + key);
     try (Stream<Path> files = Files.walk(dir)) {
       assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
           .containsExactly(key + ".json");
