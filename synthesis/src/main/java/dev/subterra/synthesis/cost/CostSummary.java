@@ -12,6 +12,7 @@ import java.math.BigDecimal;
  *   <li>{@code replayedUsd}: what those cached answers cost when they were first made (each counted once), so that a
  *       resumed run reports, and budgets, its whole spend without paying or counting it twice.
  *   <li>{@code refusedCalls}: calls refused because the budget would have been passed.
+ *   <li>{@code budgetUsd}: the limit, or {@code null} when there is none.
  * </ul>
  */
 public record CostSummary(
