@@ -19,4 +19,9 @@ public record Dialogue(
   public Dialogue {
     turns = List.copyOf(turns);
   }
+
+  /** The id of the dialogue a teacher writes for a scenario: the same on every rerun. */
+  public static String idFor(String scenarioId, String teacher) {
+    return StableIds.id("dialogue", scenarioId, teacher);
+  }
 }

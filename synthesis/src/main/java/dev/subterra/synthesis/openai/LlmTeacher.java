@@ -7,7 +7,7 @@ import dev.subterra.synthesis.Dialogue;
 import dev.subterra.synthesis.Scenario;
 import dev.subterra.synthesis.Teacher;
 import dev.subterra.synthesis.TeacherException;
-import dev.subterra.synthesis.ToolInvocation;
+import dev.subterra.synthesis.ToolTurns;
 import dev.subterra.synthesis.Turn;
 import dev.subterra.synthesis.cost.CostLedger;
 import dev.subterra.synthesis.cost.TokenUsage;
@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  *   <li>Agent and user nodes: one chat completion each, with the messages of {@link TurnPrompts}. Where the path
  *       branches right after a user turn, the chosen edge's {@code when} goes into the user's instruction.
  *   <li>Tool nodes: a tool turn whose call has the node's tool name and, in declared order, each argument's slot value
- *       from the scenario; its result is the JSON object {@code {"outcome": <label of the edge the path takes>,
+ *       from the scenario; its result is the JSON object {@code {"status": <label of the edge the path takes>,
  *       <returned slot>: <scenario value>, ...}}. Deterministic, so a tool turn never costs a call.
  *   <li>Decision and terminal nodes: no turn.
  * </ul>
@@ -156,39 +156,14 @@ public final class LlmTeacher implements Teacher {
       String text = clean(completion.response().content());
       turns.add(node.kind() == NodeKind.AGENT ? Turn.agent(node.id(), text) : Turn.user(node.id(), text));
     }
-    Dialogue dialogue = new Dialogue(dialogueId(scenario.scenarioId()), scenario.scenarioId(), scenario.workflowId(),
+    Dialogue dialogue = new Dialogue(Dialogue.idFor(scenario.scenarioId(), name()), scenario.scenarioId(), scenario.workflowId(),
         scenario.pathId(), name(), scenario.split(), turns);
     return new MeteredDialogue(dialogue, completionsUsed, cacheHits, usage, cost);
   }
 
   /** The call a tool node makes, from scenario slots, and the result that sends the path down its chosen edge. */
-  private Turn toolTurn(Scenario scenario, Node node, Edge taken) throws TeacherException {
-    ToolCall tool = node.tool();
-    if (tool == null) {
-      throw rejected(scenario, "tool node " + node.id() + " declares no tool");
-    }
-    Map<String, String> arguments = new LinkedHashMap<>();
-    for (Map.Entry<String, String> argument : tool.arguments().entrySet()) {
-      String value = scenario.slots().get(argument.getValue());
-      if (value == null) {
-        throw rejected(scenario, "tool node " + node.id() + " needs slot " + argument.getValue()
-            + ", which the scenario has no value for");
-      }
-      arguments.put(argument.getKey(), value);
-    }
-    ObjectNode result = json.createObjectNode();
-    result.put("outcome", taken != null && taken.outcome() != null ? taken.outcome() : DEFAULT_OUTCOME);
-    for (String returned : tool.returns()) {
-      String value = scenario.slots().get(returned);
-      if (value != null) {
-        result.put(returned, value);
-      }
-    }
-    try {
-      return Turn.tool(node.id(), new ToolInvocation(tool.name(), arguments), json.writeValueAsString(result));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Cannot serialise a JSON object of strings", e);
-    }
+  private static Turn toolTurn(Scenario scenario, Node node, Edge taken) throws TeacherException {
+    return ToolTurns.of(scenario, node, taken, slot -> true);
   }
 
   /** The condition an agent turn must satisfy when its own node branches. */
@@ -227,16 +202,6 @@ public final class LlmTeacher implements Teacher {
    */
   static long requestSeed(long scenarioSeed) {
     return (scenarioSeed ^ (scenarioSeed >>> 32)) & Integer.MAX_VALUE;
-  }
-
-  private String dialogueId(String scenarioId) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      byte[] digest = sha.digest((scenarioId + "\n" + name()).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("Every JVM provides SHA-256", e);
-    }
   }
 
   private static TeacherException rejected(Scenario scenario, String why) {

@@ -9,6 +9,7 @@ import dev.subterra.synthesis.StableIds;
 import dev.subterra.synthesis.Teacher;
 import dev.subterra.synthesis.TeacherException;
 import dev.subterra.synthesis.ToolInvocation;
+import dev.subterra.synthesis.ToolTurns;
 import dev.subterra.synthesis.Turn;
 import dev.subterra.workflow.Edge;
 import dev.subterra.workflow.Fact;
@@ -88,7 +89,7 @@ public final class TemplateTeacher implements Teacher {
       throw new TeacherException("Cannot write scenario " + scenario.scenarioId() + ": " + e.getMessage(), false);
     }
     List<Turn> turns = new Writer(workflow, scenario, route).write();
-    return new Dialogue(StableIds.id("dialogue", scenario.scenarioId(), NAME), scenario.scenarioId(),
+    return new Dialogue(Dialogue.idFor(scenario.scenarioId(), NAME), scenario.scenarioId(),
         workflow.id(), scenario.pathId(), NAME, scenario.split(), turns);
   }
 
@@ -472,36 +473,14 @@ public final class TemplateTeacher implements Teacher {
 
     private Turn toolTurn(int step) throws TeacherException {
       Node node = route.node(step);
-      if (node.tool() == null) {
-        throw new TeacherException("Cannot write scenario " + scenario.scenarioId() + ": tool node '" + node.id()
-            + "' declares no tool", false);
-      }
-      Map<String, String> arguments = new LinkedHashMap<>();
-      for (Map.Entry<String, String> argument : node.tool().arguments().entrySet()) {
-        String value = scenario.slots().get(argument.getValue());
-        if (value == null) {
-          throw new TeacherException("Cannot call tool " + node.tool().name() + " at node '" + node.id()
-              + "': slot '" + argument.getValue() + "' has no value in scenario " + scenario.scenarioId(), false);
-        }
-        arguments.put(argument.getKey(), value);
-      }
       Edge taken = route.edge(step);
-      String outcome = taken == null || taken.outcome() == null ? "success" : taken.outcome();
-      Map<String, Object> result = new LinkedHashMap<>();
-      result.put("status", outcome);
-      for (String slot : node.tool().returns()) {
-        String value = scenario.slots().get(slot);
-        if (value != null && (isSuccess(outcome) || usedBeforeNextTool(step, slot))) {
-          result.put(slot, value);
-          known.add(slot);
-        }
+      boolean success = isSuccess(ToolTurns.outcome(taken));
+      // A failed call reveals only what the conversation goes on to use before the next call.
+      Turn turn = ToolTurns.of(scenario, node, taken, slot -> success || usedBeforeNextTool(step, slot));
+      if (node.tool() != null) {
+        node.tool().returns().stream().filter(slot -> turn.result().contains("\"" + slot + "\":")).forEach(known::add);
       }
-      try {
-        return Turn.tool(node.id(), new ToolInvocation(node.tool().name(), arguments), JSON.writeValueAsString(result));
-      } catch (JsonProcessingException e) {
-        throw new TeacherException("Cannot write the result of tool " + node.tool().name() + ": "
-            + e.getOriginalMessage(), false, e);
-      }
+      return turn;
     }
 
     private static boolean isSuccess(String outcome) {

@@ -195,8 +195,8 @@ class LlmTeacherTest {
     assertThat(firstLookup.call()).isEqualTo(new ToolInvocation("find_order",
         orderedMap("order_id", "A-7", "currency", "EUR")));
     assertThat(List.copyOf(firstLookup.call().arguments().keySet())).containsExactly("order_id", "currency");
-    assertThat(firstLookup.result()).isEqualTo("{\"outcome\":\"not_found\",\"amount\":\"120\"}");
-    assertThat(dialogue.turns().get(5).result()).isEqualTo("{\"outcome\":\"success\",\"amount\":\"120\"}");
+    assertThat(firstLookup.result()).isEqualTo("{\"status\":\"not_found\",\"amount\":\"120\"}");
+    assertThat(dialogue.turns().get(5).result()).isEqualTo("{\"status\":\"success\",\"amount\":\"120\"}");
     assertThat(dialogue.turns().get(0).text()).startsWith("Reply ");
     assertThat(server.hits()).isEqualTo(6).isEqualTo(metered.completions());
     assertThat(metered.cacheHits()).isZero();
@@ -216,7 +216,7 @@ class LlmTeacherTest {
     assertThat(system).contains("AGENT-PROMPT-OFFER", "Refunds arrive within 5 working days.")
         .doesNotContain("AGENT-PROMPT-GREET", "AGENT-PROMPT-RETRY");
     assertThat(conversation).contains("Agent: Reply ", "User: Reply ",
-        "Tool call find_order(order_id=\"A-7\", currency=\"EUR\") returned {\"outcome\":\"success\"");
+        "Tool call find_order(order_id=\"A-7\", currency=\"EUR\") returned {\"status\":\"success\"");
   }
 
   @Test
@@ -356,8 +356,7 @@ class LlmTeacherTest {
         .hasMessage("Cannot write scenario bad-edge: its path goes from node_greet to node_offer where the workflow "
             + "has no edge");
     assertThatThrownBy(() -> teacher.write(WORKFLOW, missingSlot))
-        .hasMessage("Cannot write scenario bad-slot: tool node node_lookup needs slot order, which the scenario has "
-            + "no value for");
+        .hasMessage("Cannot call tool find_order at node 'node_lookup': slot 'order' has no value in scenario bad-slot");
     assertThatThrownBy(() -> teacher.write(WORKFLOW, null))
         .isInstanceOf(TeacherException.class)
         .hasMessageStartingWith("Cannot write scenario null: java.lang.NullPointerException");
