@@ -15,16 +15,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Throughput against a server with a fixed latency, as a fraction of what the concurrency limit allows at best
- * ({@code limit / latency}). Measured at about 0.93 on two shared cores; the bound only catches a limiter that is
- * stuck (an AIMD limit that never grows from 1 would give 0.25).
+ * Under a sustained load the adaptive limit grows from one request in flight to the configured limit and the server
+ * sees that many at once. Throughput itself is a benchmark figure (docs/remote-teacher.md), not a test: it depends on
+ * the machine.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class ChatClientThroughputTest {
+class ChatClientConcurrencyTest {
   private static final Duration LATENCY = Duration.ofMillis(50);
   private static final int LIMIT = 4;
   private static final int REQUESTS = 120;
-  private static final double MIN_FRACTION_OF_IDEAL = 0.5;
 
   @Test
   void growsFromOneRequestInFlightToTheLimitAndKeepsItBusy() throws Exception {
@@ -34,7 +33,6 @@ class ChatClientThroughputTest {
           ChatClientTest.fastConfig(server.baseUrl()).withConcurrency(1, LIMIT), Optional.empty());
       client.complete(request(-1));
       ExecutorService callers = Executors.newFixedThreadPool(2 * LIMIT);
-      long start = System.nanoTime();
       try {
         List<Future<ChatResponse>> answers = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
@@ -47,10 +45,6 @@ class ChatClientThroughputTest {
       } finally {
         callers.shutdownNow();
       }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      double ideal = LIMIT / (LATENCY.toMillis() / 1000.0);
-
-      assertThat(REQUESTS / seconds / ideal).isGreaterThan(MIN_FRACTION_OF_IDEAL);
       assertThat(client.stats().concurrencyLimit()).isEqualTo(LIMIT);
       assertThat(server.peakInFlight()).isEqualTo(LIMIT);
     }
