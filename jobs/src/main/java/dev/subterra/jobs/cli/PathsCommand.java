@@ -4,7 +4,6 @@ import dev.subterra.jobs.paths.PathsJob;
 import dev.subterra.jobs.paths.PathsJobResult;
 import dev.subterra.jobs.spark.SparkSessions;
 import dev.subterra.workflow.Workflow;
-import dev.subterra.workflow.WorkflowCodec;
 import dev.subterra.workflow.paths.EnumerationConfig;
 import dev.subterra.workflow.paths.PathSplit;
 import dev.subterra.workflow.paths.SplitConfig;
@@ -62,8 +61,7 @@ final class PathsCommand implements Callable<Integer> {
     Workflow workflow = workflowFile.load();
     EnumerationConfig enumeration = new EnumerationConfig(maxLoops, maxPaths, seed);
     SplitConfig split = new SplitConfig(validation, test, heldout);
-    String runDir = out != null ? out
-        : "runs/" + workflow.id() + "/" + WorkflowCodec.contentHash(workflow).substring(0, 12) + "-s" + seed;
+    String runDir = out != null ? out : RunDirectory.defaultFor(workflow, seed);
     PrintWriter stdout = spec.commandLine().getOut();
     stdout.println("Workflow " + WorkflowFile.describe(workflow));
     stdout.flush();

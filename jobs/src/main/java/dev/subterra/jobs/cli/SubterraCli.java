@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       ShowCommand.class,
       ImportCommand.class,
       PathsCommand.class,
+      SynthesizeCommand.class,
       BenchmarkCommand.class,
       CommandLine.HelpCommand.class
     })
