@@ -247,7 +247,8 @@ public final class SynthesizeJob {
         if (teacher instanceof LlmTeacher llm) {
           MeteredDialogue metered = llm.writeMetered(workflow, scenario);
           dialogue = metered.dialogue();
-          dialogueRow = SynthesisRows.dialogue(dialogue, metered.completions(), metered.cacheHits(),
+          // A cached answer is no call; its cost is what it cost when first made, so a dialogue's cost is stable.
+          dialogueRow = SynthesisRows.dialogue(dialogue, metered.completions() - metered.cacheHits(), metered.cacheHits(),
               metered.usage().inputTokens(), metered.usage().outputTokens(), metered.costUsd().doubleValue());
         } else {
           dialogue = teacher.write(workflow, scenario);
