@@ -2,6 +2,7 @@ package dev.subterra.jobs.synthesize;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.subterra.jobs.Progress;
 import dev.subterra.jobs.Provenance;
 import dev.subterra.jobs.io.RunFiles;
 import dev.subterra.jobs.paths.PathRows;
@@ -55,6 +56,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +77,7 @@ public final class SynthesizeJob {
   public static final String STAGE_TEACHER = "teacher";
   public static final String STAGE_CONFORMANCE = "conformance";
   public static final String STAGE_DEDUP = "dedup";
+  private static final int SCENARIOS_PER_SLICE = 250;
   /** Jaccard distance over word trigrams below which two dialogues count as one. */
   public static final double DEFAULT_DEDUP_DISTANCE = 0.1;
 
@@ -174,9 +177,15 @@ public final class SynthesizeJob {
       Broadcast<String> sharedWorkflow = jsc.broadcast(WorkflowCodec.toJson(workflow));
       TeacherSpec spec = new TeacherSpec(teacher.kind(), teacher.url(), teacher.model(), teacher.budgetUsd(),
           partitions, teacher.cacheDir(), teacher.seed());
-      JavaRDD<Row> written = jsc.parallelize(scenarioRows, partitions)
-          .mapPartitions(rows -> write(sharedWorkflow.value(), spec, rows));
+      LongAccumulator done = jsc.sc().longAccumulator("scenarios written");
+      // Slices of a few hundred scenarios, so that progress moves as tasks finish.
+      int slices = Math.max(partitions, (scenarioRows.size() + SCENARIOS_PER_SLICE - 1) / SCENARIOS_PER_SLICE);
+      JavaRDD<Row> written = jsc.parallelize(scenarioRows, Math.max(1, slices))
+          .mapPartitions(rows -> write(sharedWorkflow.value(), spec, rows, done));
       outcomes = spark.createDataFrame(written, OUTCOME).persist(StorageLevel.MEMORY_AND_DISK());
+      try (Progress progress = Progress.start("synthesize " + workflow.id(), scenarioRows.size(), done)) {
+        outcomes.count();
+      }
 
       Dataset<Row> accepted = outcomes.filter(functions.col("dialogue").isNotNull());
       Dataset<Row> duplicates = nearDuplicates(accepted);
@@ -227,7 +236,8 @@ public final class SynthesizeJob {
   }
 
   /** Writes every scenario of a partition with one teacher; a scenario that fails costs its own row only. */
-  private static Iterator<Row> write(String workflowJson, TeacherSpec spec, Iterator<Row> rows) {
+  private static Iterator<Row> write(String workflowJson, TeacherSpec spec, Iterator<Row> rows,
+      LongAccumulator done) {
     Workflow workflow;
     try {
       workflow = WorkflowLoader.parse("workflow.json", workflowJson.getBytes(StandardCharsets.UTF_8),
@@ -266,6 +276,7 @@ public final class SynthesizeJob {
         out.add(RowFactory.create(scenario.scenarioId(), scenario.pathId(), split, null, null, STAGE_TEACHER,
             e.getMessage()));
       }
+      done.add(1);
     }
     return out.iterator();
   }
