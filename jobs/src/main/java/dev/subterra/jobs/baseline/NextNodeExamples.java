@@ -1,0 +1,49 @@
+package dev.subterra.jobs.baseline;
+
+import dev.subterra.synthesis.Dialogue;
+import dev.subterra.synthesis.Role;
+import dev.subterra.synthesis.Turn;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a dialogue into next-node examples: before every agent or tool turn, the last few turns as text (with the
+ * agent's previous node as a token, since the student knows what it did last) and the node the agent executes next.
+ */
+public final class NextNodeExamples {
+  /** Turns of context; the procedure's next step rarely depends on more. */
+  public static final int CONTEXT_TURNS = 3;
+  /** The token that stands for the agent's previous node in the context. */
+  static final String PREVIOUS = "prevnode_";
+
+  private NextNodeExamples() {}
+
+  /** One example: the context the policy sees and the node it should pick. */
+  public record Example(String dialogueId, String context, String node) {}
+
+  public static List<Example> of(Dialogue dialogue) {
+    List<Example> examples = new ArrayList<>();
+    List<Turn> turns = dialogue.turns();
+    String previous = "start";
+    for (int i = 0; i < turns.size(); i++) {
+      Turn turn = turns.get(i);
+      if (turn.role() == Role.USER) {
+        continue;
+      }
+      examples.add(new Example(dialogue.dialogueId(), context(turns, i, previous), turn.nodeId()));
+      previous = turn.nodeId();
+    }
+    return examples;
+  }
+
+  /** The text a policy sees before turn {@code i}. */
+  public static String context(List<Turn> turns, int i, String previousNode) {
+    StringBuilder text = new StringBuilder(PREVIOUS).append(previousNode.replaceAll("\\W", "_"));
+    for (int j = Math.max(0, i - CONTEXT_TURNS); j < i; j++) {
+      Turn t = turns.get(j);
+      text.append(' ').append(t.role().wireName()).append(": ");
+      text.append(t.role() == Role.TOOL ? t.call().name() + " " + t.result() : t.text());
+    }
+    return text.toString();
+  }
+}
