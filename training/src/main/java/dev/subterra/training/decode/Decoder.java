@@ -13,7 +13,6 @@ import java.util.Random;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Writes the student's next turn for one or many conversations, with a key/value cache.
@@ -78,8 +77,10 @@ public final class Decoder {
       cacheNames.add(TransformerGraph.keys(i));
       cacheNames.add(TransformerGraph.values(i));
     }
-    Map<String, INDArray> cache = new HashMap<>();
-    model.runSequences(prefixes, cacheNames).forEach((name, array) -> cache.put(name, array.dup('c')));
+    // The cache lives in Java arrays, [rows, heads, context, headWidth] each: appending to it and cutting the
+    // placeholder out of it are plain copies, where ND4J's indexing would cost far more than the step itself.
+    Map<String, float[]> cache = new HashMap<>();
+    model.runSequences(prefixes, cacheNames).forEach((name, array) -> cache.put(name, array.dup('c').data().asFloat()));
 
     int[] position = new int[rows];
     int[] current = new int[rows];
@@ -101,16 +102,17 @@ public final class Decoder {
       }
       Map<String, INDArray> inputs = stepInputs(current, position, cached, cache);
       Map<String, INDArray> out = stepGraph.output(inputs, stepOutputs);
-      INDArray logits = out.get(TransformerGraph.LOGITS);
+      float[] logits = out.get(TransformerGraph.LOGITS).dup('c').data().asFloat();
       for (int i = 0; i < config.layers(); i++) {
         append(cache.get(TransformerGraph.keys(i)), out.get(TransformerGraph.newKeys(i)), position, done);
         append(cache.get(TransformerGraph.values(i)), out.get(TransformerGraph.newValues(i)), position, done);
       }
+      int vocabulary = config.vocabularySize();
       for (int r = 0; r < rows; r++) {
         if (done[r]) {
           continue;
         }
-        int next = pick(logits.getRow(r).toFloatVector(), decoding, random[r]);
+        int next = pick(Arrays.copyOfRange(logits, r * vocabulary, (r + 1) * vocabulary), decoding, random[r]);
         written.get(r).add(next);
         position[r]++;
         current[r] = next;
@@ -160,7 +162,7 @@ public final class Decoder {
     }
   }
 
-  private Map<String, INDArray> stepInputs(int[] current, int[] position, int cached, Map<String, INDArray> cache) {
+  private Map<String, INDArray> stepInputs(int[] current, int[] position, int cached, Map<String, float[]> cache) {
     int rows = current.length;
     int context = config.contextLength();
     float[] positions = new float[rows * context];
@@ -177,22 +179,33 @@ public final class Decoder {
     inputs.put(TransformerGraph.STEP_TOKEN, Nd4j.createFromArray(current));
     inputs.put(TransformerGraph.STEP_POSITION, Nd4j.create(positions, new long[] {rows, context}, 'c'));
     inputs.put(TransformerGraph.STEP_MASK, Nd4j.create(mask, new long[] {rows, 1, 1, cached + 1}, 'c'));
-    for (Map.Entry<String, INDArray> e : cache.entrySet()) {
-      inputs.put(e.getKey(), e.getValue()
-          .get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, cached), NDArrayIndex.all())
-          .dup('c'));
+    int heads = config.heads();
+    int width = config.headWidth();
+    for (Map.Entry<String, float[]> e : cache.entrySet()) {
+      float[] all = e.getValue();
+      float[] slice = new float[rows * heads * cached * width];
+      for (int rh = 0; rh < rows * heads; rh++) {
+        System.arraycopy(all, rh * context * width, slice, rh * cached * width, cached * width);
+      }
+      inputs.put(e.getKey(), Nd4j.create(slice, new long[] {rows, heads, cached, width}, 'c'));
     }
     return inputs;
   }
 
   /** Writes each live row's new key or value, {@code [rows, heads, 1, headWidth]}, at that row's position. */
-  private void append(INDArray cache, INDArray fresh, int[] position, boolean[] done) {
+  private void append(float[] cache, INDArray fresh, int[] position, boolean[] done) {
+    float[] values = fresh.dup('c').data().asFloat();
+    int heads = config.heads();
+    int width = config.headWidth();
+    int context = config.contextLength();
     for (int r = 0; r < position.length; r++) {
-      if (done[r] || position[r] >= config.contextLength()) {
+      if (done[r] || position[r] >= context) {
         continue;
       }
-      cache.get(NDArrayIndex.point(r), NDArrayIndex.all(), NDArrayIndex.point(position[r]), NDArrayIndex.all())
-          .assign(fresh.get(NDArrayIndex.point(r), NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()));
+      for (int h = 0; h < heads; h++) {
+        System.arraycopy(values, (r * heads + h) * width, cache, ((r * heads + h) * context + position[r]) * width,
+            width);
+      }
     }
   }
 
