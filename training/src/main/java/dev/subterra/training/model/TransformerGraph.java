@@ -137,7 +137,8 @@ public final class TransformerGraph {
    * variables (their arrays are used as they are, not copied).
    *
    * @param withLoss whether to add the {@link #LABELS} and {@link #LOSS_WEIGHTS} placeholders and the {@link #LOSS}
-   * @param dropout dropout probability after the embeddings and on each residual branch; 0 for prediction
+   * @param dropout dropout probability after the embeddings and on each residual branch, applied through the mask
+   *     placeholders named by {@link #dropoutMasks}; 0 for prediction, which adds no placeholders
    */
   public static void sequence(SameDiff sd, StudentConfig c, Map<String, INDArray> weights, int length,
       boolean withLoss, double dropout) {
@@ -157,7 +158,7 @@ public final class TransformerGraph {
         .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, length),
             org.nd4j.linalg.indexing.NDArrayIndex.all()).dup().castTo(DataType.FLOAT));
     SDVariable x = tokenEmb.add("embedded", sd.mmul(positions, w.get("position_embedding")));
-    x = dropout(sd, x, dropout);
+    x = dropout(sd, x, dropout, "dropout_embedded", length, d);
 
     float[] mask = new float[length * length];
     for (int q = 0; q < length; q++) {
@@ -179,12 +180,14 @@ public final class TransformerGraph {
       SDVariable attention = sd.nn.softmax(block(i, "attention"), scores, 3);
       SDVariable mixed = sd.reshape(sd.permute(sd.mmul(attention, v), 0, 2, 1, 3), -1, d);
       SDVariable attended = sd.reshape(mixed.mmul(w.get(block(i, "attn_out"))), -1, length, d);
-      x = x.add(block(i, "after_attention"), dropout(sd, attended, dropout));
+      x = x.add(block(i, "after_attention"),
+          dropout(sd, attended, dropout, block(i, "dropout_attention"), length, d));
 
       SDVariable n2 = sd.nn.layerNorm(block(i, "ln2"), x, w.get(block(i, "ln2_gain")), w.get(block(i, "ln2_bias")),
           false, 2);
       SDVariable mlp = mlp(sd, c, w, i, sd.reshape(n2, -1, d));
-      x = x.add(block(i, "after_mlp"), dropout(sd, sd.reshape(mlp, -1, length, d), dropout));
+      x = x.add(block(i, "after_mlp"),
+          dropout(sd, sd.reshape(mlp, -1, length, d), dropout, block(i, "dropout_mlp"), length, d));
     }
     SDVariable out = sd.nn.layerNorm("final_ln", x, w.get("final_ln_gain"), w.get("final_ln_bias"), false, 2);
     SDVariable logits = head(sd, c, w, sd.reshape(out, -1, d));
@@ -268,8 +271,22 @@ public final class TransformerGraph {
         : sd.mmul(LOGITS, flat, w.get("head"));
   }
 
-  private static SDVariable dropout(SameDiff sd, SDVariable x, double p) {
-    // dropoutInverted takes the probability of keeping an activation, and rescales the kept ones by 1/keep.
-    return p > 0 ? sd.nn.dropoutInverted(x, 1.0 - p) : x;
+  /**
+   * Multiplies by a mask placeholder of zeros and {@code 1 / (1 - p)}. DL4J's dropout ops have no derivative in
+   * 1.0.0-M2.1 and its random ops want static shapes, so the trainer draws the masks in Java, from the seed and step.
+   */
+  private static SDVariable dropout(SameDiff sd, SDVariable x, double p, String mask, int length, int width) {
+    return p > 0 ? x.mul(sd.placeHolder(mask, DataType.FLOAT, -1, length, width)) : x;
+  }
+
+  /** The names of the dropout mask placeholders of the sequence graph, each {@code [batch, length, width]}. */
+  public static java.util.List<String> dropoutMasks(StudentConfig c) {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    names.add("dropout_embedded");
+    for (int i = 0; i < c.layers(); i++) {
+      names.add(block(i, "dropout_attention"));
+      names.add(block(i, "dropout_mlp"));
+    }
+    return names;
   }
 }

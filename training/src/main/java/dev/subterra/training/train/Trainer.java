@@ -48,9 +48,10 @@ import org.slf4j.LoggerFactory;
  * <p>The work directory holds {@value #METRICS_FILE} (one JSON line per step and per validation) and
  * {@value #CHECKPOINTS}/, where a checkpoint (weights, both Adam moments, the best weights so far and the run's state)
  * is written every {@code checkpointEverySteps} steps and after every epoch. A run that finds a checkpoint of the
- * same configuration and data resumes from the newest one. Since the batch order, the learning rate and the dropout
- * masks depend only on the seed, the epoch and the step, a resumed run ends with exactly the weights an uninterrupted
- * run would have; a checkpoint is written to a temporary directory and renamed, so a kill never leaves half of one.
+ * same configuration and data resumes from the newest one. The batch order, the learning rate and the dropout masks
+ * depend only on the seed, the epoch and the step (the masks are drawn in Java, not by ND4J's generator), so a
+ * resumed run ends with exactly the weights an uninterrupted run would have. A checkpoint is written to a temporary
+ * directory and renamed, so a kill never leaves half of one.
  *
  * <p>The gradients come from SameDiff; the optimiser is written here rather than taken from SameDiff's updaters,
  * because DL4J 1.0.0-M2.1 has no AdamW and because the moments must be saved and restored exactly.
@@ -163,12 +164,11 @@ public final class Trainer {
         }
         Batch arrays = Batch.of(batch, length);
         double lr = config.learningRateAt(s.step(), totalSteps);
+        Map<String, INDArray> placeholders = new java.util.HashMap<>(arrays.placeholders());
         if (modelConfig.dropout() > 0) {
-          // Dropout masks come from ND4J's generator: tie it to the step so that a resumed run draws the same masks.
-          Nd4j.getRandom().setSeed(config.seed() * 1_000_003L + s.step());
+          placeholders.putAll(dropoutMasks(modelConfig, batch.size(), length, s.step()));
         }
-        OutAndGrad out = graph.calculateGradientsAndOutputs(arrays.placeholders(), List.of(TransformerGraph.LOSS),
-            names);
+        OutAndGrad out = graph.calculateGradientsAndOutputs(placeholders, List.of(TransformerGraph.LOSS), names);
         double loss = out.getOutputs().get(TransformerGraph.LOSS).getDouble(0);
         double norm = adamW(run, out.getGradients(), s.step() + 1, lr);
         stepsThisAttempt++;
@@ -339,6 +339,22 @@ public final class Trainer {
       w.subi(update.muli(lr));
     }
     return norm;
+  }
+
+  /** Dropout masks for one step, drawn from the seed and the step alone so that a resumed run draws the same. */
+  private Map<String, INDArray> dropoutMasks(StudentConfig modelConfig, int rows, int length, long step) {
+    double drop = modelConfig.dropout();
+    float kept = (float) (1.0 / (1.0 - drop));
+    java.util.SplittableRandom random = new java.util.SplittableRandom(config.seed() * 1_000_003L + step);
+    Map<String, INDArray> masks = new LinkedHashMap<>();
+    for (String name : TransformerGraph.dropoutMasks(modelConfig)) {
+      float[] mask = new float[rows * length * modelConfig.width()];
+      for (int i = 0; i < mask.length; i++) {
+        mask[i] = random.nextDouble() < drop ? 0f : kept;
+      }
+      masks.put(name, Nd4j.create(mask, new long[] {rows, length, modelConfig.width()}, 'c'));
+    }
+    return masks;
   }
 
   private int[] epochOrder(int size, int epoch) {

@@ -79,6 +79,37 @@ class TrainerTest {
   }
 
   @Test
+  void dropoutResumesExactlyToo(@TempDir Path dir) throws Exception {
+    StudentConfig withDropout = new StudentConfig(modelConfig.layers(), modelConfig.width(), modelConfig.heads(),
+        modelConfig.contextLength(), modelConfig.vocabularySize(), 0.2, modelConfig.tiedHead());
+    TrainerConfig oneEpoch = config().withEpochs(1);
+    TrainingResult a = new Trainer(oneEpoch).train(withDropout, data, dir.resolve("a"));
+    AtomicInteger seen = new AtomicInteger();
+    Trainer killedAtStep6 = new Trainer(oneEpoch, p -> {
+      if (seen.incrementAndGet() == 6) {
+        throw new IllegalStateException("killed");
+      }
+    });
+    assertThatThrownBy(() -> killedAtStep6.train(withDropout, data, dir.resolve("b"))).hasMessage("killed");
+    TrainingResult b = new Trainer(oneEpoch).train(withDropout, data, dir.resolve("b"));
+    TrainingResult noDropout = new Trainer(oneEpoch).train(modelConfig, data, dir.resolve("c"));
+    assertThat(b.lastModel().sameWeights(a.lastModel())).isTrue();
+    assertThat(a.lastModel().weights().get("final_ln_gain"))
+        .isNotEqualTo(noDropout.lastModel().weights().get("final_ln_gain"));
+  }
+
+  @Test
+  void stopsEarlyWhenValidationStopsImproving(@TempDir Path dir) throws Exception {
+    // A learning rate far too high: validation loss soon gets worse, and patience 1 ends the run.
+    TrainerConfig diverging = new TrainerConfig(SEED, 8, 16, 0.3, 0.3, 0, 0.0, 0.9, 0.98, 1e-8, 0, 1, 100, 100);
+    TrainingResult result = new Trainer(diverging).train(modelConfig, data, dir);
+    assertThat(result.stoppedEarly()).isTrue();
+    assertThat(result.epochs()).isLessThan(8);
+    assertThat(result.bestEpoch()).isEqualTo(result.epochs() - 1);
+    assertThat(result.model().sameWeights(result.lastModel())).isFalse();
+  }
+
+  @Test
   void theSeedDecides(@TempDir Path dir) throws Exception {
     TrainerConfig oneEpoch = config().withEpochs(1);
     TrainingResult a = new Trainer(oneEpoch).train(modelConfig, data, dir.resolve("a"));
