@@ -192,6 +192,57 @@ public final class DialogueSerializer {
     return args.toString();
   }
 
+  /**
+   * Reads an agent turn back from the tokens the student wrote after {@code <agent>}: the node tag, then a tool call
+   * or text, then (optionally) the end of turn. The inverse of the serialisation of an agent or tool turn, less the
+   * tool's result: a turn with a call comes back as a {@link Role#TOOL} turn with a null result, for the caller to
+   * run. The node tag never shows in the text. A call that does not parse as {@code name(arg=value, ...)} keeps its
+   * whole text as the name, with no arguments, so evaluation can count it as wrong rather than lose it.
+   */
+  public Turn parseAgentTurn(int[] generated) {
+    int end = generated.length;
+    if (end > 0 && generated[end - 1] == SpecialToken.END.id()) {
+      end--;
+    }
+    int at = 0;
+    String nodeId = null;
+    if (at < end && tokenizer.isNodeTag(generated[at])) {
+      nodeId = tokenizer.nodeIdOf(generated[at]).orElseThrow();
+      at++;
+    }
+    ToolInvocation call = null;
+    if (at < end && generated[at] == SpecialToken.CALL.id()) {
+      int close = at + 1;
+      while (close < end && generated[close] != SpecialToken.CALL_END.id()) {
+        close++;
+      }
+      call = parseCall(tokenizer.decodeText(java.util.Arrays.copyOfRange(generated, at + 1, close)));
+      at = Math.min(end, close + 1);
+    }
+    String text = tokenizer.decodeText(java.util.Arrays.copyOfRange(generated, at, end));
+    return call == null ? Turn.agent(nodeId, text) : new Turn(Role.TOOL, text, nodeId, call, null);
+  }
+
+  /** Parses {@code name(arg=value, ...)} as {@link #formatCall} writes it. */
+  public static ToolInvocation parseCall(String text) {
+    int open = text.indexOf('(');
+    if (open <= 0 || !text.endsWith(")")) {
+      return new ToolInvocation(text, Map.of());
+    }
+    Map<String, String> args = new java.util.LinkedHashMap<>();
+    String inner = text.substring(open + 1, text.length() - 1);
+    if (!inner.isEmpty()) {
+      for (String part : inner.split(", ")) {
+        int eq = part.indexOf('=');
+        if (eq <= 0) {
+          return new ToolInvocation(text, Map.of());
+        }
+        args.put(part.substring(0, eq), part.substring(eq + 1));
+      }
+    }
+    return new ToolInvocation(text.substring(0, open), args);
+  }
+
   /** Every text the serializer encodes for these dialogues: what a tokenizer for them should learn from. */
   public static List<String> tokenizerCorpus(String systemLine, Collection<Dialogue> dialogues) {
     List<String> out = new ArrayList<>();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.subterra.synthesis.Dialogue;
+import dev.subterra.synthesis.Role;
+import dev.subterra.synthesis.ToolInvocation;
 import dev.subterra.synthesis.Turn;
 import dev.subterra.training.TestDialogues;
 import dev.subterra.training.tokenizer.BpeTokenizer;
@@ -87,6 +89,45 @@ class DialogueSerializerTest {
     assertThat(prompt[0]).isEqualTo(SpecialToken.BOS.id());
     int[] shortPrompt = serializer.prompt(dialogues.get(0).turns().subList(0, 1), 64, 16);
     assertThat(tokenizer.decode(shortPrompt)).endsWith("<end><agent>").startsWith("<bos><system>");
+  }
+
+  @Test
+  void readsAgentTurnsBackFromTheirTargets() {
+    DialogueSerializer serializer = new DialogueSerializer(tokenizer, TestDialogues.WORKFLOW_NAME, 1024);
+    Dialogue dialogue = dialogues.get(0);
+    TokenSequence seq = serializer.serialize(dialogue);
+    List<Turn> agentTurns = dialogue.turns().stream().filter(t -> t.role() != Role.USER).toList();
+    List<Turn> parsed = new ArrayList<>();
+    List<Integer> current = new ArrayList<>();
+    for (int i = 0; i < seq.length(); i++) {
+      if (seq.isTarget(i)) {
+        current.add(seq.token(i));
+        if (seq.token(i) == SpecialToken.END.id()) {
+          parsed.add(serializer.parseAgentTurn(current.stream().mapToInt(Integer::intValue).toArray()));
+          current.clear();
+        }
+      }
+    }
+    assertThat(parsed).hasSameSizeAs(agentTurns);
+    for (int i = 0; i < parsed.size(); i++) {
+      Turn expected = agentTurns.get(i);
+      assertThat(parsed.get(i).role()).isEqualTo(expected.role());
+      assertThat(parsed.get(i).nodeId()).isEqualTo(expected.nodeId());
+      assertThat(parsed.get(i).text()).isEqualTo(expected.text());
+      assertThat(parsed.get(i).call()).isEqualTo(expected.call());
+      assertThat(parsed.get(i).result()).isNull();
+    }
+  }
+
+  @Test
+  void parsesCallsAndKeepsWhatDoesNotParse() {
+    assertThat(DialogueSerializer.parseCall("search(city=Oslo, date=2026-01-02)"))
+        .isEqualTo(new ToolInvocation("search", java.util.Map.of("city", "Oslo", "date", "2026-01-02")));
+    assertThat(DialogueSerializer.parseCall("ping()")).isEqualTo(new ToolInvocation("ping", java.util.Map.of()));
+    assertThat(DialogueSerializer.parseCall("garbled(x")).isEqualTo(new ToolInvocation("garbled(x", java.util.Map.of()));
+    DialogueSerializer serializer = new DialogueSerializer(tokenizer, TestDialogues.WORKFLOW_NAME, 1024);
+    assertThat(serializer.parseAgentTurn(tokenizer.encode("no tag at all")))
+        .isEqualTo(Turn.agent(null, "no tag at all"));
   }
 
   @Test
