@@ -28,6 +28,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * from float rounding of batched arithmetic. {@link #generateUncached} re-runs the whole prefix per token; it is the
  * reference the cache is tested against, and the baseline of the benchmarks.
  *
+ * <p>Constrained tag decoding: a decoder made with {@link #constrainedToTags} picks the first token of each turn
+ * among the workflow's node tags only (by likelihood, or by sampling among them), so the student never names a node
+ * that does not exist; {@link Generation#firstTokenConstrained()} says where that overrode the model's own choice.
+ *
  * <p>Not thread-safe: use one decoder per thread.
  */
 public final class Decoder {
@@ -38,9 +42,27 @@ public final class Decoder {
   private final StudentConfig config;
   private final SameDiff stepGraph;
   private final List<String> stepOutputs;
+  private final boolean[] allowedFirst;
 
-  /** A decoder for one model. */
+  /** A decoder for one model, free to write any token. */
   public Decoder(StudentModel model) {
+    this(model, null);
+  }
+
+  /** A decoder whose turns start with one of the tokenizer's node tags. */
+  public static Decoder constrainedToTags(StudentModel model, dev.subterra.training.tokenizer.BpeTokenizer tokenizer) {
+    if (tokenizer.nodeIds().isEmpty()) {
+      throw new IllegalArgumentException("Invalid tokenizer: it has no node tags to constrain to");
+    }
+    boolean[] allowed = new boolean[model.config().vocabularySize()];
+    for (String nodeId : tokenizer.nodeIds()) {
+      allowed[tokenizer.nodeTagId(nodeId)] = true;
+    }
+    return new Decoder(model, allowed);
+  }
+
+  private Decoder(StudentModel model, boolean[] allowedFirst) {
+    this.allowedFirst = allowedFirst;
     this.model = model;
     this.config = model.config();
     this.stepGraph = model.newStepGraph();
@@ -86,6 +108,7 @@ public final class Decoder {
     int[] current = new int[rows];
     boolean[] done = new boolean[rows];
     Generation.Stop[] stops = new Generation.Stop[rows];
+    boolean[] constrained = new boolean[rows];
     List<List<Integer>> written = new ArrayList<>();
     Random[] random = new Random[rows];
     for (int r = 0; r < rows; r++) {
@@ -112,7 +135,11 @@ public final class Decoder {
         if (done[r]) {
           continue;
         }
-        int next = pick(Arrays.copyOfRange(logits, r * vocabulary, (r + 1) * vocabulary), decoding, random[r]);
+        float[] rowLogits = Arrays.copyOfRange(logits, r * vocabulary, (r + 1) * vocabulary);
+        if (written.get(r).isEmpty()) {
+          constrained[r] = constrainFirst(rowLogits);
+        }
+        int next = pick(rowLogits, decoding, random[r]);
         written.get(r).add(next);
         position[r]++;
         current[r] = next;
@@ -129,7 +156,8 @@ public final class Decoder {
     }
     List<Generation> generations = new ArrayList<>();
     for (int r = 0; r < rows; r++) {
-      generations.add(new Generation(written.get(r).stream().mapToInt(Integer::intValue).toArray(), stops[r]));
+      generations.add(new Generation(written.get(r).stream().mapToInt(Integer::intValue).toArray(), stops[r],
+          constrained[r]));
     }
     return generations;
   }
@@ -146,10 +174,14 @@ public final class Decoder {
     }
     Random random = new Random(decoding.seed());
     List<Integer> written = new ArrayList<>();
+    boolean constrained = false;
     while (true) {
       int[] tokens = sequence.stream().mapToInt(Integer::intValue).toArray();
-      float[][] logits = model.logits(tokens);
-      int next = pick(logits[tokens.length - 1], decoding, random);
+      float[] last = model.logits(tokens)[tokens.length - 1];
+      if (written.isEmpty()) {
+        constrained = constrainFirst(last);
+      }
+      int next = pick(last, decoding, random);
       written.add(next);
       sequence.add(next);
       Generation.Stop stop = next == SpecialToken.END.id() ? Generation.Stop.END_OF_TURN
@@ -157,7 +189,7 @@ public final class Decoder {
           : sequence.size() - 1 >= context ? Generation.Stop.CONTEXT_FULL
           : null;
       if (stop != null) {
-        return new Generation(written.stream().mapToInt(Integer::intValue).toArray(), stop);
+        return new Generation(written.stream().mapToInt(Integer::intValue).toArray(), stop, constrained);
       }
     }
   }
@@ -207,6 +239,28 @@ public final class Decoder {
             width);
       }
     }
+  }
+
+  /**
+   * Masks the logits of tokens a turn may not start with; returns whether the model's most likely token was among
+   * them. Does nothing for an unconstrained decoder.
+   */
+  private boolean constrainFirst(float[] logits) {
+    if (allowedFirst == null) {
+      return false;
+    }
+    int argmax = 0;
+    for (int k = 1; k < logits.length; k++) {
+      if (logits[k] > logits[argmax]) {
+        argmax = k;
+      }
+    }
+    for (int k = 0; k < logits.length; k++) {
+      if (!allowedFirst[k]) {
+        logits[k] = Float.NEGATIVE_INFINITY;
+      }
+    }
+    return !allowedFirst[argmax];
   }
 
   /** Greedy argmax, or a sample from the temperature-scaled nucleus. */

@@ -60,6 +60,24 @@ class DecoderTest {
   }
 
   @Test
+  void constrainedDecodingStartsEveryTurnWithANodeTag() {
+    Decoder constrained = Decoder.constrainedToTags(artefact.model(), artefact.tokenizer());
+    // A prompt that ends in the middle of a user turn: left free, the model would not write a tag here.
+    int[] odd = java.util.Arrays.copyOf(prompts.get(1), prompts.get(1).length - 3);
+    List<int[]> all = new ArrayList<>(prompts);
+    all.add(odd);
+    List<Generation> batch = constrained.generate(all, DecodingConfig.greedy(8));
+    for (int i = 0; i < all.size(); i++) {
+      Generation g = batch.get(i);
+      assertThat(artefact.tokenizer().isNodeTag(g.tokens()[0])).isTrue();
+      assertThat(g).isEqualTo(constrained.generateUncached(all.get(i), DecodingConfig.greedy(8)));
+      Generation free = decoder.generate(all.get(i), DecodingConfig.greedy(8));
+      assertThat(g.firstTokenConstrained()).isEqualTo(!artefact.tokenizer().isNodeTag(free.tokens()[0]));
+      assertThat(free.firstTokenConstrained()).isFalse();
+    }
+  }
+
+  @Test
   void stopsAtTheTokenLimitOrTheContext() {
     Generation limited = decoder.generate(prompts.get(0), new DecodingConfig(3, 5.0, 1.0, 1));
     assertThat(limited.tokens().length).isLessThanOrEqualTo(3);
