@@ -1,0 +1,49 @@
+package dev.subterra.training.decode;
+
+/**
+ * What the decoder wrote for one conversation.
+ *
+ * @param tokens the new tokens, including the end-of-turn token when decoding stopped there
+ * @param stop why decoding stopped
+ * @param firstTokenConstrained whether the decoder restricts the first token (to node tags) and the model's own
+ *     first choice, its most likely token, was outside that set: how often unconstrained decoding would have written
+ *     an invalid tag
+ */
+public record Generation(int[] tokens, Stop stop, boolean firstTokenConstrained) {
+
+  /** Why decoding of a conversation stopped. */
+  public enum Stop {
+    /** The model ended its turn. */
+    END_OF_TURN,
+    /** {@link DecodingConfig#maxNewTokens()} was reached. */
+    TOKEN_LIMIT,
+    /** The conversation filled the model's context. */
+    CONTEXT_FULL
+  }
+
+  public Generation {
+    tokens = tokens.clone();
+  }
+
+  @Override
+  public int[] tokens() {
+    return tokens.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Generation g && java.util.Arrays.equals(tokens, g.tokens) && stop == g.stop
+        && firstTokenConstrained == g.firstTokenConstrained;
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * (31 * java.util.Arrays.hashCode(tokens) + stop.hashCode()) + Boolean.hashCode(firstTokenConstrained);
+  }
+
+  @Override
+  public String toString() {
+    return "Generation[tokens=" + java.util.Arrays.toString(tokens) + ", stop=" + stop + ", firstTokenConstrained="
+        + firstTokenConstrained + "]";
+  }
+}
