@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       ImportCommand.class,
       PathsCommand.class,
       SynthesizeCommand.class,
+      TrainCommand.class,
       BenchmarkCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -1,0 +1,73 @@
+package dev.subterra.jobs.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.subterra.jobs.paths.PathsJob;
+import dev.subterra.jobs.synthesize.SynthesizeJob;
+import dev.subterra.synthesis.ScenarioConfig;
+import dev.subterra.training.StudentTrainer;
+import dev.subterra.training.artefact.ModelArtefact;
+import dev.subterra.training.train.TrainerConfig;
+import dev.subterra.workflow.Workflow;
+import dev.subterra.workflow.WorkflowCodec;
+import dev.subterra.workflow.WorkflowLoader;
+import dev.subterra.workflow.paths.EnumerationConfig;
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainJobTest {
+  private static final Path WORKFLOWS = Path.of(System.getProperty("subterra.root", "..")).resolve("workflows");
+  private static final long SEED = 9;
+
+  private static SparkSession spark;
+  private static Workflow travel;
+  @TempDir static Path run;
+
+  @BeforeAll
+  static void synthesize() throws Exception {
+    spark = SparkSession.builder().master("local[2]").appName("TrainJobTest")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate();
+    travel = WorkflowLoader.load(WORKFLOWS.resolve("travel-booking.yaml"));
+    PathsJob.on(spark).workflow(travel).enumeration(EnumerationConfig.withSeed(SEED)).output(run.toString())
+        .execute();
+    SynthesizeJob.on(spark).workflow(travel).paths(run.toString()).scenarios(ScenarioConfig.perPath(1, SEED))
+        .output(run.toString()).execute();
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  @Test
+  void trainsATinyStudentFromTheRunAndWritesAnArtefactThatLoadsWithItsProvenance() throws Exception {
+    StudentTrainer.Config config = new StudentTrainer.Config("tiny", 400, TrainerConfig.defaults(SEED).withEpochs(1));
+    ModelArtefact trained = TrainJob.on(spark).run(run.toString()).config(config).execute();
+
+    ModelArtefact loaded = ModelArtefact.load(run.resolve("model"));
+    assertThat(loaded.provenance().workflowId()).isEqualTo("travel-booking");
+    assertThat(loaded.provenance().workflowContentHash()).isEqualTo(WorkflowCodec.contentHash(travel));
+    assertThat(loaded.provenance().seed()).isEqualTo(SEED);
+    assertThat(loaded.provenance().systemLine()).isEqualTo("Travel booking");
+    assertThat(loaded.tokenizer().nodeIds()).containsAll(travel.nodes().stream().map(n -> n.id()).toList());
+    assertThat(loaded.provenance().weightsHash()).isEqualTo(trained.provenance().weightsHash());
+    assertThat(run.resolve("train").resolve("metrics.jsonl")).isRegularFile();
+  }
+
+  @Test
+  void aRemoteRunDirectoryIsRefusedWithTheReason() {
+    assertThatThrownBy(() -> TrainJob.on(spark).run("hdfs://namenode/runs/x")
+        .config(StudentTrainer.Config.of("tiny", SEED)).execute())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Invalid run directory: hdfs://namenode/runs/x");
+  }
+}
