@@ -2,7 +2,6 @@ package dev.subterra.jobs.cli;
 
 import dev.subterra.jobs.paths.PathsJob;
 import dev.subterra.jobs.paths.PathsJobResult;
-import dev.subterra.jobs.spark.SparkSessions;
 import dev.subterra.workflow.Workflow;
 import dev.subterra.workflow.paths.EnumerationConfig;
 import dev.subterra.workflow.paths.PathSplit;
@@ -26,9 +25,7 @@ final class PathsCommand implements Callable<Integer> {
       description = "Run directory (local path, hdfs:// or s3a://). Default: runs/<workflow-id>/<content-hash>-s<seed>.")
   String out;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master. Default: the one spark-submit sets, else the embedded local[*].")
-  String master;
+  @Mixin SparkOptions sparkOptions;
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed for sampling and splits (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -66,7 +63,7 @@ final class PathsCommand implements Callable<Integer> {
     stdout.println("Workflow " + WorkflowFile.describe(workflow));
     stdout.flush();
 
-    SparkSession spark = SparkSessions.start("subterra paths " + workflow.id(), master);
+    SparkSession spark = sparkOptions.start("subterra paths " + workflow.id());
     try {
       PathsJob job = PathsJob.on(spark).workflow(workflow).enumeration(enumeration).split(split).output(runDir);
       if (partitions != null) {

@@ -1,6 +1,5 @@
 package dev.subterra.jobs.cli;
 
-import dev.subterra.jobs.spark.SparkSessions;
 import dev.subterra.jobs.synthesize.SynthesisResult;
 import dev.subterra.jobs.synthesize.SynthesizeJob;
 import dev.subterra.jobs.synthesize.TeacherSpec;
@@ -66,9 +65,7 @@ final class SynthesizeCommand implements Callable<Integer> {
   @Option(names = "--partitions", description = "Partitions to write in (default: Spark's parallelism).")
   Integer partitions;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master. Default: the one spark-submit sets, else the embedded local[*].")
-  String master;
+  @Mixin SparkOptions sparkOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -82,7 +79,7 @@ final class SynthesizeCommand implements Callable<Integer> {
     TeacherSpec teacherSpec = new TeacherSpec(teacher, teacherUrl, teacherModel, budget, 1,
         runDir + "/teacher-cache", seed);
     PrintWriter stdout = spec.commandLine().getOut();
-    SparkSession spark = SparkSessions.start("subterra synthesize " + workflow.id(), master);
+    SparkSession spark = sparkOptions.start("subterra synthesize " + workflow.id());
     try {
       SynthesizeJob job = SynthesizeJob.on(spark).workflow(workflow).paths(pathsDir).scenarios(scenarios)
           .teacher(teacherSpec).dedupDistance(dedupDistance).output(runDir);

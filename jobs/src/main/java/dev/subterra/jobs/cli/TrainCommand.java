@@ -1,7 +1,6 @@
 package dev.subterra.jobs.cli;
 
 import dev.subterra.jobs.baseline.BaselineJob;
-import dev.subterra.jobs.spark.SparkSessions;
 import dev.subterra.jobs.train.TrainJob;
 import dev.subterra.training.StudentTrainer;
 import dev.subterra.training.artefact.ModelArtefact;
@@ -10,6 +9,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -37,9 +37,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "Also train the MLlib next-node baseline (default: ${DEFAULT-VALUE}).")
   boolean baseline;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master. Default: the one spark-submit sets, else the embedded local[*].")
-  String master;
+  @Mixin SparkOptions sparkOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -51,7 +49,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     StudentTrainer.Config config = new StudentTrainer.Config(preset, vocabulary, trainer);
     PrintWriter out = spec.commandLine().getOut();
-    SparkSession spark = SparkSessions.start("subterra train", master);
+    SparkSession spark = sparkOptions.start("subterra train");
     try {
       ModelArtefact artefact = TrainJob.on(spark).run(run).config(config).execute();
       var provenance = artefact.provenance();

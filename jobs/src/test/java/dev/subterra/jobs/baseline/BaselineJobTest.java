@@ -1,5 +1,6 @@
 package dev.subterra.jobs.baseline;
 
+import dev.subterra.jobs.TestSpark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BaselineJobTest {
-  private static final Path WORKFLOWS = Path.of(System.getProperty("subterra.root", "..")).resolve("workflows");
   private static final long SEED = 3;
   /** Guessing the most common node scores about 0.2 on this workflow; a policy that reads the context does far better. */
   private static final double MIN_VALIDATION_ACCURACY = 0.8;
@@ -34,13 +34,8 @@ class BaselineJobTest {
 
   @BeforeAll
   static void synthesize() throws Exception {
-    spark = SparkSession.builder().master("local[2]").appName("BaselineJobTest")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate();
-    Workflow travel = WorkflowLoader.load(WORKFLOWS.resolve("travel-booking.yaml"));
+    spark = TestSpark.start(BaselineJobTest.class);
+    Workflow travel = WorkflowLoader.load(TestSpark.WORKFLOWS.resolve("travel-booking.yaml"));
     PathsJob.on(spark).workflow(travel).enumeration(EnumerationConfig.withSeed(SEED)).output(run.toString())
         .execute();
     SynthesizeJob.on(spark).workflow(travel).paths(run.toString()).scenarios(ScenarioConfig.perPath(4, SEED))

@@ -1,5 +1,6 @@
 package dev.subterra.jobs.paths;
 
+import dev.subterra.jobs.TestSpark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,12 +29,7 @@ class PathsJobTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSession.builder().master("local[2]").appName("PathsJobTest")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate();
+    spark = TestSpark.start(PathsJobTest.class);
   }
 
   @AfterAll

@@ -1,5 +1,6 @@
 package dev.subterra.jobs.synthesize;
 
+import dev.subterra.jobs.TestSpark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subterra.jobs.paths.PathsJob;
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The synthesize job with the OpenAI-compatible teacher against a real local chat-completions server. */
 class RemoteTeacherSynthesisTest {
-  private static final Path WORKFLOWS = Path.of(System.getProperty("subterra.root", "..")).resolve("workflows");
   private static final long SEED = 5;
   private static final String MODEL = "gpt-4o-mini";
   private static final int SCENARIOS = 12;
@@ -33,14 +33,9 @@ class RemoteTeacherSynthesisTest {
 
   @BeforeAll
   static void start() throws Exception {
-    spark = SparkSession.builder().master("local[2]").appName("RemoteTeacherSynthesisTest")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate();
+    spark = TestSpark.start(RemoteTeacherSynthesisTest.class);
     server = FakeChatServer.start();
-    travel = WorkflowLoader.load(WORKFLOWS.resolve("travel-booking.yaml"));
+    travel = WorkflowLoader.load(TestSpark.WORKFLOWS.resolve("travel-booking.yaml"));
     pathsRun = temp.resolve("paths");
     PathsJob.on(spark).workflow(travel).enumeration(EnumerationConfig.withSeed(SEED)).output(pathsRun.toString())
         .execute();

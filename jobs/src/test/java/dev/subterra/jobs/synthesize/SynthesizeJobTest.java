@@ -1,5 +1,6 @@
 package dev.subterra.jobs.synthesize;
 
+import dev.subterra.jobs.TestSpark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SynthesizeJobTest {
-  private static final Path WORKFLOWS = Path.of(System.getProperty("subterra.root", "..")).resolve("workflows");
   private static final long SEED = 11;
 
   private static SparkSession spark;
@@ -34,13 +34,8 @@ class SynthesizeJobTest {
 
   @BeforeAll
   static void startSparkAndEnumerate() throws Exception {
-    spark = SparkSession.builder().master("local[2]").appName("SynthesizeJobTest")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate();
-    travel = WorkflowLoader.load(WORKFLOWS.resolve("travel-booking.yaml"));
+    spark = TestSpark.start(SynthesizeJobTest.class);
+    travel = WorkflowLoader.load(TestSpark.WORKFLOWS.resolve("travel-booking.yaml"));
     pathsRun = temp.resolve("paths-run");
     PathsJob.on(spark).workflow(travel).enumeration(EnumerationConfig.withSeed(SEED)).output(pathsRun.toString())
         .execute();
@@ -134,7 +129,7 @@ class SynthesizeJobTest {
 
   @Test
   void pathsOfAnotherWorkflowAreRefusedBeforeAnyWork() throws Exception {
-    Workflow video = WorkflowLoader.load(WORKFLOWS.resolve("video-meeting-support.yaml"));
+    Workflow video = WorkflowLoader.load(TestSpark.WORKFLOWS.resolve("video-meeting-support.yaml"));
     assertThatThrownBy(() -> SynthesizeJob.on(spark).workflow(video).paths(pathsRun.toString())
         .scenarios(ScenarioConfig.perPath(1, SEED)).output(temp.resolve("wrong").toString()).execute())
         .isInstanceOf(IllegalArgumentException.class)

@@ -1,5 +1,6 @@
 package dev.subterra.jobs.train;
 
+import dev.subterra.jobs.TestSpark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainJobTest {
-  private static final Path WORKFLOWS = Path.of(System.getProperty("subterra.root", "..")).resolve("workflows");
   private static final long SEED = 9;
 
   private static SparkSession spark;
@@ -30,13 +30,8 @@ class TrainJobTest {
 
   @BeforeAll
   static void synthesize() throws Exception {
-    spark = SparkSession.builder().master("local[2]").appName("TrainJobTest")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate();
-    travel = WorkflowLoader.load(WORKFLOWS.resolve("travel-booking.yaml"));
+    spark = TestSpark.start(TrainJobTest.class);
+    travel = WorkflowLoader.load(TestSpark.WORKFLOWS.resolve("travel-booking.yaml"));
     PathsJob.on(spark).workflow(travel).enumeration(EnumerationConfig.withSeed(SEED)).output(run.toString())
         .execute();
     SynthesizeJob.on(spark).workflow(travel).paths(run.toString()).scenarios(ScenarioConfig.perPath(1, SEED))
