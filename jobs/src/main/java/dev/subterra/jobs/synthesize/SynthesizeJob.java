@@ -175,11 +175,12 @@ public final class SynthesizeJob {
           new Path(runDir, "scenarios"));
 
       Broadcast<String> sharedWorkflow = jsc.broadcast(WorkflowCodec.toJson(workflow));
-      TeacherSpec spec = new TeacherSpec(teacher.kind(), teacher.url(), teacher.model(), teacher.budgetUsd(),
-          partitions, teacher.cacheDir(), teacher.seed());
       LongAccumulator done = jsc.sc().longAccumulator("scenarios written");
       // Slices of a few hundred scenarios, so that progress moves as tasks finish.
       int slices = Math.max(partitions, (scenarioRows.size() + SCENARIOS_PER_SLICE - 1) / SCENARIOS_PER_SLICE);
+      // Every slice builds its own teacher and may spend its share of the budget: together never more.
+      TeacherSpec spec = new TeacherSpec(teacher.kind(), teacher.url(), teacher.model(), teacher.budgetUsd(),
+          slices, teacher.cacheDir(), teacher.seed());
       JavaRDD<Row> written = jsc.parallelize(scenarioRows, Math.max(1, slices))
           .mapPartitions(rows -> write(sharedWorkflow.value(), spec, rows, done));
       outcomes = spark.createDataFrame(written, OUTCOME).persist(StorageLevel.MEMORY_AND_DISK());

@@ -20,7 +20,8 @@ import java.util.Locale;
  * Which teacher a synthesize job uses, in a form that travels to executors: each partition builds its own teacher from
  * it. For the remote teacher, the API key is read on the executor from its environment and never travels.
  *
- * @param budgetUsd the whole run's budget, or null for none; each of {@code partitions} partitions may spend its share
+ * @param budgetUsd the whole run's budget, or null for none; each of the {@code partitions} teachers may spend an
+ *     equal share, so that together they never pass it (a share left unspent in one is not lent to another)
  * @param cacheDir the teacher cache, a directory every executor can reach (local disk in local mode, a shared mount
  *     on a cluster)
  */
