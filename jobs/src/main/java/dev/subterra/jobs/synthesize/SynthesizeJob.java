@@ -40,18 +40,21 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.feature.HashingTF;
 import org.apache.spark.ml.feature.MinHashLSH;
 import org.apache.spark.ml.feature.MinHashLSHModel;
 import org.apache.spark.ml.feature.NGram;
 import org.apache.spark.ml.feature.RegexTokenizer;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -283,8 +286,11 @@ public final class SynthesizeJob {
   }
 
   /**
-   * The accepted dialogues that nearly repeat another, by MinHash LSH over word trigrams: of each close pair the one
-   * with the larger id goes, so the choice does not depend on partitioning.
+   * The accepted dialogues that nearly repeat another of the same path, by MinHash LSH over word trigrams: dialogues
+   * that share a bucket in any hash table are candidates, and a candidate pair within {@code dedupDistance} (exact
+   * Jaccard distance) is a duplicate. Of each such pair the one with the larger id goes, so the choice does not depend
+   * on partitioning. Dialogues of different paths are never duplicates: they act out different procedures, and
+   * comparing them would make the candidate pairs grow with the square of the run instead of the path.
    */
   private Dataset<Row> nearDuplicates(Dataset<Row> accepted) {
     Dataset<Row> docs = accepted.select(functions.col("dialogue.dialogue_id").as("id"),
@@ -294,26 +300,63 @@ public final class SynthesizeJob {
     Dataset<Row> grams = new NGram().setN(3).setInputCol("words").setOutputCol("grams").transform(words)
         .filter(functions.size(functions.col("grams")).gt(0));
     Dataset<Row> features = new HashingTF().setInputCol("grams").setOutputCol("features").setNumFeatures(1 << 20)
-        .setBinary(true).transform(grams).persist(StorageLevel.MEMORY_AND_DISK());
+        .setBinary(true).transform(grams);
+    MinHashLSHModel lsh = new MinHashLSH().setInputCol("features").setOutputCol("hashes").setNumHashTables(8)
+        .setSeed(scenarios.seed()).fit(features);
+    Dataset<Row> buckets = lsh.transform(features)
+        .select(functions.col("id"), functions.col("scenario_id"), functions.col("path_id"), functions.col("split"),
+            functions.col("features"), functions.posexplode(functions.col("hashes")).as(new String[] {"table", "h"}))
+        .withColumn("bucket", org.apache.spark.ml.functions.vector_to_array(functions.col("h"), "float64")
+            .getItem(0))
+        .drop("h")
+        .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      MinHashLSHModel lsh = new MinHashLSH().setInputCol("features").setOutputCol("hashes").setNumHashTables(8)
-          .setSeed(scenarios.seed()).fit(features);
-      // A distance exactly at the threshold counts: 0 must still catch identical dialogues.
-      Dataset<Row> pairs = lsh.approxSimilarityJoin(features, features, Math.nextUp(dedupDistance), "distance").toDF()
-          .filter(functions.col("datasetA.id").lt(functions.col("datasetB.id")));
-      return pairs.groupBy(functions.col("datasetB.id").as("duplicate_id"),
-              functions.col("datasetB.scenario_id").as("scenario_id"),
-              functions.col("datasetB.path_id").as("path_id"), functions.col("datasetB.split").as("split"))
-          .agg(functions.min(functions.struct(functions.col("distance"), functions.col("datasetA.id"))).as("twin"))
+      Dataset<Row> a = buckets.as("a");
+      Dataset<Row> b = buckets.as("b");
+      Dataset<Row> pairs = a.join(b, functions.col("a.path_id").equalTo(functions.col("b.path_id"))
+              .and(functions.col("a.table").equalTo(functions.col("b.table")))
+              .and(functions.col("a.bucket").equalTo(functions.col("b.bucket")))
+              .and(functions.col("a.id").lt(functions.col("b.id"))))
+          .select(functions.col("a.id").as("twin_id"), functions.col("a.features").as("twin_features"),
+              functions.col("b.id").as("duplicate_id"), functions.col("b.features").as("features"),
+              functions.col("b.scenario_id").as("scenario_id"), functions.col("b.path_id").as("path_id"),
+              functions.col("b.split").as("split"))
+          .dropDuplicates("twin_id", "duplicate_id")
+          .withColumn("distance", JACCARD.apply(functions.col("twin_features"), functions.col("features")))
+          .filter(functions.col("distance").leq(dedupDistance));
+      return pairs.groupBy("duplicate_id", "scenario_id", "path_id", "split")
+          .agg(functions.min(functions.struct(functions.col("distance"), functions.col("twin_id"))).as("twin"))
           .select(functions.col("duplicate_id"), functions.col("scenario_id"), functions.col("path_id"),
               functions.col("split"), functions.concat(functions.lit("near-duplicate of "),
-                  functions.col("twin.id"), functions.lit(" (Jaccard distance "),
+                  functions.col("twin.twin_id"), functions.lit(" (Jaccard distance "),
                   functions.format_number(functions.col("twin.distance"), 3), functions.lit(")")).as("reason"))
           .localCheckpoint();
     } finally {
-      features.unpersist(false);
+      buckets.unpersist(false);
     }
   }
+
+  /** Exact Jaccard distance between two binary sparse vectors. */
+  private static final UserDefinedFunction JACCARD = functions.udf((UDF2<Vector, Vector, Double>) (x, y) -> {
+    int[] p = x.toSparse().indices();
+    int[] q = y.toSparse().indices();
+    int i = 0;
+    int j = 0;
+    int common = 0;
+    while (i < p.length && j < q.length) {
+      if (p[i] == q[j]) {
+        common++;
+        i++;
+        j++;
+      } else if (p[i] < q[j]) {
+        i++;
+      } else {
+        j++;
+      }
+    }
+    int union = p.length + q.length - common;
+    return union == 0 ? 0.0 : 1.0 - common / (double) union;
+  }, DataTypes.DoubleType);
 
   private long writeTrainJsonl(RunFiles files, Broadcast<String> sharedWorkflow, Path target) throws IOException {
     Dataset<Row> train = spark.read().parquet(new Path(new Path(output), "dialogues").toString())

@@ -107,7 +107,7 @@ class SynthesizeJobTest {
     Path exact = temp.resolve("exact");
     Path loose = temp.resolve("loose");
     SynthesisResult strict = synthesize(exact, 3, 0.0);
-    SynthesisResult lenient = synthesize(loose, 3, 0.6);
+    SynthesisResult lenient = synthesize(loose, 3, 0.95);
 
     long strictDupes = strict.rejectedByStage().getOrDefault(SynthesizeJob.STAGE_DEDUP, 0L);
     long lenientDupes = lenient.rejectedByStage().getOrDefault(SynthesizeJob.STAGE_DEDUP, 0L);
@@ -122,6 +122,13 @@ class SynthesizeJobTest {
       assertThat(r.getString(r.fieldIndex("reason"))).startsWith("near-duplicate of ");
       assertThat(kept).doesNotContain(r.getString(r.fieldIndex("dialogue_id")));
     });
+    // Only dialogues of one path are compared: different paths act out different procedures.
+    java.util.Map<String, String> pathOf = new java.util.HashMap<>();
+    spark.read().parquet(loose.resolve("dialogues").toString()).select("dialogue_id", "path_id").collectAsList()
+        .forEach(r -> pathOf.put(r.getString(0), r.getString(1)));
+    dupes.forEach(r -> pathOf.put(r.getString(r.fieldIndex("dialogue_id")), r.getString(r.fieldIndex("path_id"))));
+    assertThat(dupes).allSatisfy(r -> assertThat(pathOf.get(r.getString(r.fieldIndex("reason")).substring(18, 34)))
+        .isEqualTo(r.getString(r.fieldIndex("path_id"))));
     // Of each close pair the larger id goes, whatever the partitioning.
     assertThat(dupes).allSatisfy(r -> assertThat(r.getString(r.fieldIndex("reason")).substring(18, 34))
         .isLessThan(r.getString(r.fieldIndex("dialogue_id"))));
