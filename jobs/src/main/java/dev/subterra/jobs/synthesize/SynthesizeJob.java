@@ -184,7 +184,9 @@ public final class SynthesizeJob {
       // Every slice builds its own teacher and may spend its share of the budget: together never more.
       TeacherSpec spec = new TeacherSpec(teacher.kind(), teacher.url(), teacher.model(), teacher.budgetUsd(),
           slices, teacher.cacheDir(), teacher.seed());
-      JavaRDD<Row> written = jsc.parallelize(scenarioRows, Math.max(1, slices))
+      // Executors read the scenarios back from Parquet rather than from the driver's memory inside every task.
+      JavaRDD<Row> written = spark.read().parquet(new Path(runDir, "scenarios").toString())
+          .repartitionByRange(Math.max(1, slices), functions.col("scenario_id")).javaRDD()
           .mapPartitions(rows -> write(sharedWorkflow.value(), spec, rows, done));
       outcomes = spark.createDataFrame(written, OUTCOME).persist(StorageLevel.MEMORY_AND_DISK());
       try (Progress progress = Progress.start("synthesize " + workflow.id(), scenarioRows.size(), done)) {
