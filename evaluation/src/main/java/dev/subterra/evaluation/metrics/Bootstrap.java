@@ -6,10 +6,10 @@ import java.util.SplittableRandom;
 /**
  * Percentile bootstrap confidence intervals for ratio metrics (Efron and Tibshirani 1993, ch. 13).
  *
- * <p>A metric is a ratio of sums over units: {@code sum(numerator) / sum(denominator)}, such as correct turns over turns
- * with conversations (or scenarios) as units. Resampling whole units, not turns, keeps the turns of one conversation
- * together, so the interval reflects that they are not independent. Every estimate draws from a fresh generator seeded
- * with {@code seed}, so an interval does not depend on which metrics were computed before it.
+ * <p>A metric is a ratio of sums over units: {@code sum(numerator) / sum(denominator)}, such as correct turns over
+ * turns with conversations (or scenarios) as units. Resampling whole units, not turns, keeps the turns of one
+ * conversation together, so the interval reflects that they are not independent. Every estimate draws from a fresh
+ * generator seeded with {@code seed}, so an interval does not depend on which metrics were computed before it.
  *
  * @param resamples how many resamples to draw; 1,000 is the usual minimum for a 95% interval
  * @param level the interval's coverage, such as 0.95

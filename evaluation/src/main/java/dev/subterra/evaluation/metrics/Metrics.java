@@ -21,10 +21,10 @@ import java.util.TreeSet;
  * conversation weighs as many turns as it has. Intervals resample scenarios (each with all its runs), since the turns
  * of a conversation, and the runs of a scenario, are not independent.
  *
- * <p>pass^k follows tau-bench (Yao et al. 2024): for a scenario run {@code n} times of which {@code c} followed the path,
- * the unbiased estimate of the chance that {@code k} runs drawn without replacement all succeed is
- * {@code C(c, k) / C(n, k)}; with {@code n = k} that is 1 when all runs succeed and 0 otherwise. pass^k is the mean over
- * scenarios with at least {@code k} runs, so pass^k never exceeds pass^1.
+ * <p>pass^k follows tau-bench (Yao et al. 2024): for a scenario run {@code n} times of which {@code c} followed the
+ * path, the unbiased estimate of the chance that {@code k} runs drawn without replacement all succeed is
+ * {@code C(c, k) / C(n, k)}; with {@code n = k} that is 1 when all runs succeed and 0 otherwise. pass^k is the mean
+ * over scenarios with at least {@code k} runs, so pass^k never exceeds pass^1.
  */
 public final class Metrics {
   private final Workflow workflow;
@@ -163,7 +163,8 @@ public final class Metrics {
     }
     Map<String, Long> sorted = new LinkedHashMap<>();
     counts.entrySet().stream()
-        .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
+        .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+            .thenComparing(Map.Entry.comparingByKey()))
         .forEach(e -> sorted.put(e.getKey(), e.getValue()));
     return sorted;
   }
