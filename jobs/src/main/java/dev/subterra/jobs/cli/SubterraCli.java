@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       PathsCommand.class,
       SynthesizeCommand.class,
       TrainCommand.class,
+      EvaluateCommand.class,
       BenchmarkCommand.class,
       CommandLine.HelpCommand.class
     })

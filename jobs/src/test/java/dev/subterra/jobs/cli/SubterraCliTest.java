@@ -130,7 +130,8 @@ class SubterraCliTest {
     Run badValue = run("paths", file.toString(), "--max-loops", "99");
     assertThat(badValue.code()).isEqualTo(2);
     assertThat(badValue.err()).contains("Error: Invalid maxLoops: 99 (expected 0 to 16)");
-    for (String command : new String[] {"validate", "show", "import", "paths", "synthesize", "train", "benchmark"}) {
+    for (String command : new String[] {"validate", "show", "import", "paths", "synthesize", "train", "evaluate",
+        "benchmark"}) {
       Run help = run(command, "--help");
       assertThat(help.code()).isZero();
       assertThat(help.out()).contains("Usage: subterra " + command);

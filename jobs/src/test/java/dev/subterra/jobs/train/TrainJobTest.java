@@ -14,7 +14,12 @@ import dev.subterra.workflow.Workflow;
 import dev.subterra.workflow.WorkflowCodec;
 import dev.subterra.workflow.WorkflowLoader;
 import dev.subterra.workflow.paths.EnumerationConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.subterra.jobs.evaluate.EvaluateJob;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,6 +61,20 @@ class TrainJobTest {
     assertThat(loaded.tokenizer().nodeIds()).containsAll(travel.nodes().stream().map(n -> n.id()).toList());
     assertThat(loaded.provenance().weightsHash()).isEqualTo(trained.provenance().weightsHash());
     assertThat(run.resolve("train").resolve("metrics.jsonl")).isRegularFile();
+
+    // The evaluate job plays the trained student closed-loop and writes eval/ with the stable summary keys.
+    EvaluateJob.Result evaluated = EvaluateJob.on(spark).run(run.toString()).scenarios(1, 6).seed(SEED).execute();
+    assertThat(evaluated.scenarios()).isEqualTo(6);
+    JsonNode summary = new ObjectMapper().readTree(run.resolve("eval/summary.json").toFile());
+    for (String key : List.of("node_accuracy", "hub_accuracy", "terminal_accuracy", "path_fidelity",
+        "heldout_path_fidelity", "pass_k", "slot_accuracy", "invalid_tag_rate", "student_cost_per_conversation_usd",
+        "in_context_cost_per_conversation_usd", "orchestrated_cost_per_conversation_usd", "cost_ratio_in_context")) {
+      assertThat(summary.has(key)).as(key).isTrue();
+    }
+    assertThat(summary.at("/node_accuracy/value").asDouble()).isBetween(0.0, 1.0);
+    assertThat(summary.get("cost_ratio_in_context").asDouble()).isGreaterThan(1.0);
+    assertThat(Files.readAllLines(run.resolve("eval/conversations.jsonl"))).hasSize(6);
+    assertThat(Files.readString(run.resolve("eval/report.md"))).contains("node_accuracy", "Cost per conversation");
   }
 
   @Test

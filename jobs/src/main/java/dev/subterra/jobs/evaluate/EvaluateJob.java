@@ -1,0 +1,243 @@
+package dev.subterra.jobs.evaluate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.subterra.evaluation.cost.CostAssumptions;
+import dev.subterra.evaluation.cost.CostModel;
+import dev.subterra.evaluation.cost.CostReport;
+import dev.subterra.evaluation.cost.HardwarePriceTable;
+import dev.subterra.evaluation.loop.ClosedLoopConfig;
+import dev.subterra.evaluation.loop.ClosedLoopRunner;
+import dev.subterra.evaluation.loop.ConversationResult;
+import dev.subterra.evaluation.metrics.Bootstrap;
+import dev.subterra.evaluation.metrics.Cohort;
+import dev.subterra.evaluation.metrics.EvaluationMetrics;
+import dev.subterra.evaluation.metrics.Estimate;
+import dev.subterra.evaluation.metrics.MetricSet;
+import dev.subterra.evaluation.metrics.Metrics;
+import dev.subterra.evaluation.policy.StudentPolicy;
+import dev.subterra.jobs.Provenance;
+import dev.subterra.jobs.paths.PathRows;
+import dev.subterra.synthesis.Dialogue;
+import dev.subterra.synthesis.Scenario;
+import dev.subterra.synthesis.ScenarioConfig;
+import dev.subterra.synthesis.ScenarioPlanner;
+import dev.subterra.synthesis.TeacherException;
+import dev.subterra.synthesis.cost.PriceTable;
+import dev.subterra.synthesis.template.TemplateTeacher;
+import dev.subterra.training.artefact.ModelArtefact;
+import dev.subterra.workflow.InvalidWorkflowException;
+import dev.subterra.workflow.Workflow;
+import dev.subterra.workflow.WorkflowLoader;
+import dev.subterra.workflow.paths.PathRecord;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Evaluates a run's student closed-loop: fresh scenarios (a seed of their own, so none is a training dialogue) on
+ * every path, played by the user and tool simulators against the student, scored with bootstrap intervals per cohort
+ * (training paths, unseen validation/test paths, held-out paths) and priced against the in-context and orchestrated
+ * frontier baselines. Writes {@code eval/}: {@code conversations.jsonl}, {@code summary.json} and {@code report.md}.
+ *
+ * <p>Conversations are played on the driver, batched through the KV-cache decoder.
+ */
+public final class EvaluateJob {
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** A turn of the bundled workflows is a few dozen tokens; the limit only stops a runaway decode. */
+  private static final int MAX_NEW_TOKENS = 64;
+
+  private final SparkSession spark;
+  private String runDir;
+  private int perPath = 1;
+  private int maxScenarios = Integer.MAX_VALUE;
+  private int k = 1;
+  private long seed;
+  private String hardware = "aws-c7i.xlarge";
+  private String frontier = "gpt-4.1";
+
+  private EvaluateJob(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  public static EvaluateJob on(SparkSession spark) {
+    return new EvaluateJob(spark);
+  }
+
+  public EvaluateJob run(String value) {
+    this.runDir = value;
+    return this;
+  }
+
+  /** Fresh scenarios per path, and at most this many in all (the first by id, which is a seeded draw). */
+  public EvaluateJob scenarios(int perPathValue, int maxValue) {
+    if (perPathValue < 1 || maxValue < 1) {
+      throw new IllegalArgumentException("Invalid scenarios: " + perPathValue + " per path, " + maxValue + " at most");
+    }
+    this.perPath = perPathValue;
+    this.maxScenarios = maxValue;
+    return this;
+  }
+
+  /** Sampled runs per scenario for pass^k; 1 plays greedily. */
+  public EvaluateJob k(int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException("Invalid k: " + value + " (expected at least 1)");
+    }
+    this.k = value;
+    return this;
+  }
+
+  public EvaluateJob seed(long value) {
+    this.seed = value;
+    return this;
+  }
+
+  /** The hardware the student's price assumes, and the frontier model of the baselines, by their table names. */
+  public EvaluateJob prices(String hardwareName, String frontierModel) {
+    this.hardware = hardwareName;
+    this.frontier = frontierModel;
+    return this;
+  }
+
+  /** What the evaluation found, as written to {@code summary.json}. */
+  public record Result(Path evalDir, EvaluationMetrics metrics, CostReport cost, int scenarios) {}
+
+  public Result execute() throws IOException, InvalidWorkflowException, TeacherException {
+    Objects.requireNonNull(runDir, "run");
+    Path run = Path.of(runDir);
+    Workflow workflow = WorkflowLoader.load(run.resolve("workflow.json"));
+    ModelArtefact artefact = ModelArtefact.load(run.resolve("model"));
+    List<PathRecord> paths = spark.read().parquet(run.resolve("paths").toString()).collectAsList().stream()
+        .map(PathRows::fromRow).sorted(Comparator.comparingLong(PathRecord::ordinal)).toList();
+    // A seed of its own: the planner's ids and draws differ from every training scenario's.
+    List<Scenario> scenarios = new ScenarioPlanner(workflow, ScenarioConfig.perPath(perPath, seed ^ 0x5EEDL))
+        .plan(paths).scenarios().stream().sorted(Comparator.comparing(Scenario::scenarioId)).limit(maxScenarios)
+        .toList();
+    TemplateTeacher teacher = new TemplateTeacher();
+    Map<String, Dialogue> references = new LinkedHashMap<>();
+    Map<String, Scenario> byId = new LinkedHashMap<>();
+    for (Scenario scenario : scenarios) {
+      references.put(scenario.scenarioId(), teacher.write(workflow, scenario));
+      byId.put(scenario.scenarioId(), scenario);
+    }
+    LOG.info("Evaluating the student of {} on {} scenarios ({} run(s) each)", workflow.id(), scenarios.size(), k);
+
+    // At most half the context, so that the conversation so far keeps the other half.
+    int maxNewTokens = Math.min(MAX_NEW_TOKENS, artefact.model().config().contextLength() / 2);
+    StudentPolicy.Config decoding = k == 1 ? StudentPolicy.Config.greedy(maxNewTokens)
+        : StudentPolicy.Config.sampled(maxNewTokens, 1.0, 0.95, seed);
+    StudentPolicy student = new StudentPolicy(artefact, decoding);
+    List<ConversationResult> results = new ClosedLoopRunner(workflow, ClosedLoopConfig.defaults())
+        .run(student, scenarios, k);
+    EvaluationMetrics metrics = new Metrics(workflow, Bootstrap.of(seed)).evaluate(results, references, k);
+    CostAssumptions assumptions = new CostAssumptions(
+        HardwarePriceTable.bundled().price(hardware).orElseThrow(() -> new IllegalArgumentException(
+            "Invalid hardware: " + hardware + " is not in " + HardwarePriceTable.BUNDLED)),
+        HardwarePriceTable.bundled().version(), student.usage().tokensPerSecond(),
+        "this evaluation (" + Runtime.getRuntime().availableProcessors() + " cores, batched decoding)", 1.0,
+        PriceTable.bundled().price(frontier).orElseThrow(() -> new IllegalArgumentException(
+            "Invalid frontier model: " + frontier + " is not in " + PriceTable.BUNDLED)),
+        PriceTable.bundled().version(), CostAssumptions.DEFAULT_ROUTING_OUTPUT_TOKENS);
+    CostReport cost = new CostModel(workflow, assumptions).report(results, byId);
+
+    Path evalDir = run.resolve("eval");
+    Path temporary = run.resolve(".tmp-eval");
+    deleteRecursively(temporary);
+    Files.createDirectories(temporary);
+    try (var out = Files.newBufferedWriter(temporary.resolve("conversations.jsonl"), StandardCharsets.UTF_8)) {
+      ObjectMapper line = new ObjectMapper();
+      for (ConversationResult result : results) {
+        out.write(line.writeValueAsString(result));
+        out.newLine();
+      }
+    }
+    Map<String, Object> summary = new LinkedHashMap<>(metrics.summary().toMap());
+    summary.putAll(cost.toMap());
+    summary.put("cohorts", cohorts(metrics));
+    summary.put("node_accuracy_by_node", estimates(metrics.nodeAccuracy()));
+    summary.put("first_wrong_nodes", metrics.firstWrongNodes());
+    summary.put("cost_assumptions", assumptions.toMap());
+    summary.put("scenarios", scenarios.size());
+    summary.put("k", k);
+    summary.put("seed", seed);
+    summary.put("model_weights_hash", artefact.provenance().weightsHash());
+    summary.put("provenance", Provenance.current(spark.version()));
+    JSON.writeValue(temporary.resolve("summary.json").toFile(), summary);
+    Files.writeString(temporary.resolve("report.md"), report(workflow, metrics, cost, scenarios.size()),
+        StandardCharsets.UTF_8);
+    deleteRecursively(evalDir);
+    Files.move(temporary, evalDir, StandardCopyOption.ATOMIC_MOVE);
+    return new Result(evalDir, metrics, cost, scenarios.size());
+  }
+
+  private static Map<String, Object> cohorts(EvaluationMetrics metrics) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    metrics.cohorts().forEach((cohort, set) -> {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("conversations", set.conversations());
+      one.put("scenarios", set.scenarios());
+      one.put("metrics", estimates(set.metrics()));
+      out.put(cohort.wireName(), one);
+    });
+    return out;
+  }
+
+  private static Map<String, Object> estimates(Map<String, Estimate> estimates) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    estimates.forEach((name, e) -> out.put(name, dev.subterra.evaluation.metrics.Summary.asMap(e)));
+    return out;
+  }
+
+  private static String report(Workflow workflow, EvaluationMetrics metrics, CostReport cost, int scenarios) {
+    StringBuilder md = new StringBuilder("# Evaluation of the ").append(workflow.displayName()).append(" student\n\n");
+    md.append(scenarios).append(" fresh scenarios, played closed-loop against the user and tool simulators.\n\n");
+    md.append("| metric | ");
+    List<Cohort> cohorts = new ArrayList<>(metrics.cohorts().keySet());
+    cohorts.forEach(c -> md.append(c.wireName()).append(" | "));
+    md.append("\n|---|");
+    cohorts.forEach(c -> md.append("---|"));
+    md.append('\n');
+    MetricSet first = metrics.cohorts().values().iterator().next();
+    for (String name : first.metrics().keySet()) {
+      md.append("| ").append(name).append(" | ");
+      for (Cohort c : cohorts) {
+        Estimate e = metrics.cohort(c).get(name);
+        md.append(e.isDefined() ? String.format("%.3f [%.3f, %.3f] (n=%d)", e.value(), e.low(), e.high(), e.count())
+            : "–").append(" | ");
+      }
+      md.append('\n');
+    }
+    md.append("\n## Cost per conversation\n\n");
+    cost.toMap().forEach((key, value) -> md.append("- ").append(key).append(": ").append(value).append('\n'));
+    md.append("\n## Where conversations first go wrong\n\n");
+    if (metrics.firstWrongNodes().isEmpty()) {
+      md.append("Nowhere: every conversation followed its path.\n");
+    }
+    metrics.firstWrongNodes().forEach((node, n) -> md.append("- ").append(node).append(": ").append(n).append('\n'));
+    return md.toString();
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
