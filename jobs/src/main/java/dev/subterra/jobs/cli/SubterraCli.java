@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       SynthesizeCommand.class,
       TrainCommand.class,
       EvaluateCommand.class,
+      CompileCommand.class,
       BenchmarkCommand.class,
       CommandLine.HelpCommand.class
     })
