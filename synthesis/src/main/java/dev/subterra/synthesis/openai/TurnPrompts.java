@@ -114,19 +114,15 @@ public final class TurnPrompts {
   }
 
   private static String agentInstruction(Node node, Scenario scenario) {
-    if (node.prompt() != null && !node.prompt().isBlank()) {
-      return node.prompt().strip();
-    }
-    if (node.description() != null && !node.description().isBlank()) {
-      return node.description().strip();
-    }
-    if (!node.templates().isEmpty()) {
-      return "say, in your own words, something like: " + fill(node.templates().get(0), scenario.slots());
-    }
-    return "continue the conversation helpfully.";
+    return instruction(node, scenario, "continue the conversation helpfully.");
   }
 
   private static String userInstruction(Node node, Scenario scenario) {
+    return instruction(node, scenario, "reply to the agent.");
+  }
+
+  /** The node's prompt, else its description, else its first template as an example, else {@code fallback}. */
+  private static String instruction(Node node, Scenario scenario, String fallback) {
     if (node.prompt() != null && !node.prompt().isBlank()) {
       return node.prompt().strip();
     }
@@ -136,7 +132,7 @@ public final class TurnPrompts {
     if (!node.templates().isEmpty()) {
       return "say, in your own words, something like: " + fill(node.templates().get(0), scenario.slots());
     }
-    return "reply to the agent.";
+    return fallback;
   }
 
   private static void appendConditions(StringBuilder system, List<String> conditions) {
