@@ -131,6 +131,7 @@ public final class Trainer {
         live.put(name, graph.getArrForVarName(name));
       }
       run.weights = live;
+      createGradientsQuietly(graph);
       loop(run, graph, modelConfig, data, length, batchesPerEpoch, totalSteps, checkpoints, metrics);
     }
     CheckpointState s = run.state;
@@ -485,6 +486,24 @@ public final class Trainer {
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
       return StudentModel.readWeights(in);
     }
+  }
+
+  /**
+   * Builds the gradient graph up front. SameDiff 1.0.0-M2.1 prints a line per differentiated op to standard output
+   * while it does so, unconditionally; those lines go to this class's DEBUG log instead of a user's console.
+   */
+  private static void createGradientsQuietly(SameDiff graph) {
+    java.io.PrintStream console = System.out;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    synchronized (System.class) {
+      System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+      try {
+        graph.createGradFunction();
+      } finally {
+        System.setOut(console);
+      }
+    }
+    LOG.debug("SameDiff while building gradients: {}", captured.toString(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private static void deleteRecursively(Path dir) throws IOException {
