@@ -21,4 +21,13 @@ public record TrainingProgress(
     double learningRate,
     double gradientNorm,
     double tokensPerSecond,
-    double etaSeconds) {}
+    double etaSeconds) {
+
+  /** One console line: step, epoch, loss, learning rate, throughput and time left. */
+  @Override
+  public String toString() {
+    long eta = Math.round(etaSeconds);
+    return String.format("step %d/%d epoch %d loss %.4f lr %.2e grad %.2f %,.0f tokens/s ETA %dm%02ds", step,
+        totalSteps, epoch, loss, learningRate, gradientNorm, tokensPerSecond, eta / 60, eta % 60);
+  }
+}
