@@ -37,7 +37,18 @@ public final class Backend {
       }
     }
     Nd4j.getBackend();
+    // ND4J frees native memory only when the Java wrappers are collected, and they are too small to make the heap
+    // fill: without a periodic collection a training run's off-heap use grows until the kernel kills it.
+    if (!periodicGc) {
+      Nd4j.getMemoryManager().togglePeriodicGc(true);
+      Nd4j.getMemoryManager().setAutoGcWindow(GC_WINDOW_MILLIS);
+      periodicGc = true;
+    }
   }
+
+  /** How often, at most, ND4J asks for a collection during native work. */
+  private static final int GC_WINDOW_MILLIS = 2_000;
+  private static boolean periodicGc;
 
   /** A short description for provenance, such as {@code cpu+onednn} or {@code cuda+cudnn}. */
   public static String describe() {

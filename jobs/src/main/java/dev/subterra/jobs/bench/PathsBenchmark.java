@@ -37,9 +37,9 @@ public final class PathsBenchmark implements Callable<Integer> {
       description = "Workflow files to measure (default: the bundled ones).")
   List<Path> workflows;
 
-  @Option(names = "--generated", defaultValue = "true", negatable = true,
-      description = "Also measure generated workflows with hundreds of nodes and up to a million paths.")
-  boolean generated;
+  @Option(names = "--no-generated",
+      description = "Skip the generated workflows with hundreds of nodes and up to a million paths.")
+  boolean skipGenerated;
 
   @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per figure (default: ${DEFAULT-VALUE}).")
   int repeats;
@@ -54,7 +54,7 @@ public final class PathsBenchmark implements Callable<Integer> {
     for (Path file : workflows) {
       cases.add(new Case(WorkflowLoader.load(file), EnumerationConfig.withSeed(1)));
     }
-    if (generated) {
+    if (!skipGenerated) {
       EnumerationConfig big = new EnumerationConfig(1, 2_000_000, 1);
       cases.add(new Case(SyntheticWorkflows.ladder(16, 2, 8, false), big));
       cases.add(new Case(SyntheticWorkflows.ladder(20, 2, 5, false), big));

@@ -33,9 +33,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed for initialisation and batches (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--baseline", defaultValue = "true", negatable = true,
-      description = "Also train the MLlib next-node baseline (default: ${DEFAULT-VALUE}).")
-  boolean baseline;
+  @Option(names = "--no-baseline", description = "Skip the MLlib next-node baseline, which is trained by default.")
+  boolean skipBaseline;
 
   @Mixin SparkOptions sparkOptions;
 
@@ -57,11 +56,11 @@ final class TrainCommand implements Callable<Integer> {
               + " best validation loss %s, next-tag accuracy %s%n", preset, artefact.model().parameterCount(),
           provenance.epochs(), provenance.steps(), provenance.trainingSeconds(), provenance.tokensPerSecond(),
           provenance.backend(), provenance.bestValidationLoss(), provenance.bestNextTagAccuracy());
-      if (baseline) {
+      if (!skipBaseline) {
         BaselineJob.Result result = BaselineJob.on(spark).run(run).seed(seed).execute();
         out.printf("Baseline (logistic regression over TF-IDF): next-node accuracy %s%n", result.accuracy());
       }
-      out.printf("Wrote %s/model%s%n", run, baseline ? " and " + run + "/baseline" : "");
+      out.printf("Wrote %s/model%s%n", run, skipBaseline ? "" : " and " + run + "/baseline");
     } finally {
       spark.stop();
     }
