@@ -17,6 +17,7 @@ import dev.subterra.evaluation.metrics.MetricSet;
 import dev.subterra.evaluation.metrics.Metrics;
 import dev.subterra.evaluation.policy.StudentPolicy;
 import dev.subterra.jobs.Provenance;
+import dev.subterra.jobs.io.RunFiles;
 import dev.subterra.jobs.paths.PathRows;
 import dev.subterra.synthesis.Dialogue;
 import dev.subterra.synthesis.Scenario;
@@ -118,6 +119,10 @@ public final class EvaluateJob {
   public Result execute() throws IOException, InvalidWorkflowException, TeacherException {
     Objects.requireNonNull(runDir, "run");
     Path run = Path.of(runDir);
+    RunFiles files = new RunFiles(spark.sparkContext().hadoopConfiguration());
+    for (String[] input : new String[][] {{"workflow.json", "paths"}, {"paths", "paths"}, {"model", "train"}}) {
+      files.requireInput(new org.apache.hadoop.fs.Path(runDir), input[0], "evaluate", input[1]);
+    }
     Workflow workflow = WorkflowLoader.load(run.resolve("workflow.json"));
     ModelArtefact artefact = ModelArtefact.load(run.resolve("model"));
     List<PathRecord> paths = spark.read().parquet(run.resolve("paths").toString()).collectAsList().stream()

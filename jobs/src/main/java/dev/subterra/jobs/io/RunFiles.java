@@ -49,6 +49,18 @@ public final class RunFiles {
     commit(temporary, target);
   }
 
+  /**
+   * Checks that a stage's input is there before any work starts: {@code Cannot <stage>: <dir> has no <name>; run
+   * `subterra <producer>` first}.
+   */
+  public void requireInput(Path runDir, String name, String stage, String producer) throws IOException {
+    Path input = new Path(runDir, name);
+    if (!input.getFileSystem(conf).exists(input)) {
+      throw new IllegalArgumentException("Cannot " + stage + ": " + runDir + " has no " + name + "; run `subterra "
+          + producer + "` first");
+    }
+  }
+
   /** Deletes a temporary output left by a failed write, if any. */
   public void discard(Path temporary) {
     try {

@@ -227,7 +227,9 @@ public final class SynthesizeJob {
     }
   }
 
-  private List<PathRecord> readPaths() {
+  private List<PathRecord> readPaths() throws IOException {
+    new RunFiles(spark.sparkContext().hadoopConfiguration()).requireInput(new Path(pathsDir), "paths", "synthesize",
+        "paths");
     Dataset<Row> rows = spark.read().parquet(new Path(pathsDir, "paths").toString());
     String hash = WorkflowCodec.contentHash(workflow);
     List<Row> other = rows.filter(functions.col("workflow_hash").notEqual(hash)).select("workflow_hash").limit(1)

@@ -1,5 +1,6 @@
 package dev.subterra.jobs.train;
 
+import dev.subterra.jobs.io.RunFiles;
 import dev.subterra.jobs.synthesize.SynthesisRows;
 import dev.subterra.synthesis.Dialogue;
 import dev.subterra.training.StudentTrainer;
@@ -53,6 +54,9 @@ public final class TrainJob {
     Objects.requireNonNull(runDir, "run");
     Objects.requireNonNull(config, "config");
     Path run = localPath(runDir);
+    RunFiles files = new RunFiles(spark.sparkContext().hadoopConfiguration());
+    files.requireInput(new org.apache.hadoop.fs.Path(runDir), "workflow.json", "train", "paths");
+    files.requireInput(new org.apache.hadoop.fs.Path(runDir), "dialogues", "train", "synthesize");
     Workflow workflow = WorkflowLoader.load(run.resolve("workflow.json"));
     spark.sparkContext().setJobGroup("subterra-train-" + workflow.id(), "Read the dialogues of " + runDir, false);
     List<Dialogue> dialogues;

@@ -123,6 +123,19 @@ class SubterraCliTest {
   }
 
   @Test
+  void aStageWhoseInputIsMissingSaysWhichCommandMakesIt() throws Exception {
+    Path file = Files.writeString(temp.resolve("tiny.yaml"), VALID);
+    Path empty = Files.createDirectories(temp.resolve("empty-run"));
+    Run synthesize = run("synthesize", file.toString(), "--paths", empty.toString(), "--master", "local[1]");
+    assertThat(synthesize.code()).isEqualTo(2);
+    assertThat(synthesize.err().strip()).isEqualTo("Error: Cannot synthesize: " + empty
+        + " has no paths; run `subterra paths` first");
+    Run evaluate = run("evaluate", "--run", empty.toString(), "--master", "local[1]");
+    assertThat(evaluate.code()).isEqualTo(2);
+    assertThat(evaluate.err()).contains("Cannot evaluate: " + empty + " has no workflow.json; run `subterra paths`");
+  }
+
+  @Test
   void badUsageExitsWithTwoAndHelpExitsWithZero() throws Exception {
     assertThat(run("paths").code()).isEqualTo(2);
     assertThat(run("frobnicate").code()).isEqualTo(2);
