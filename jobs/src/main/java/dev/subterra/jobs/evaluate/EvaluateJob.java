@@ -29,6 +29,7 @@ import dev.subterra.synthesis.template.TemplateTeacher;
 import dev.subterra.training.artefact.ModelArtefact;
 import dev.subterra.workflow.InvalidWorkflowException;
 import dev.subterra.workflow.Workflow;
+import dev.subterra.workflow.WorkflowCodec;
 import dev.subterra.workflow.WorkflowLoader;
 import dev.subterra.workflow.paths.PathRecord;
 import java.io.IOException;
@@ -42,6 +43,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,11 +55,16 @@ import org.slf4j.LoggerFactory;
  * (training paths, unseen validation/test paths, held-out paths) and priced against the in-context and orchestrated
  * frontier baselines. Writes {@code eval/}: {@code conversations.jsonl}, {@code summary.json} and {@code report.md}.
  *
- * <p>Conversations are played on the driver, batched through the KV-cache decoder.
+ * <p>Conversations are played across Spark partitions with the model broadcast once, each partition batched through
+ * the KV-cache decoder; the results do not depend on the partitioning.
  */
 public final class EvaluateJob {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Records between driver and executors, as compact JSON. */
+  private static final ObjectMapper WIRE = new ObjectMapper();
+  /** The line a partition ends with: its decoded tokens and decoding seconds. */
+  private static final String USAGE = "#usage ";
   /** A turn of the bundled workflows is a few dozen tokens; the limit only stops a runaway decode. */
   private static final int MAX_NEW_TOKENS = 64;
 
@@ -68,6 +76,7 @@ public final class EvaluateJob {
   private long seed;
   private String hardware = "aws-c7i.xlarge";
   private String frontier = "gpt-4.1";
+  private Integer partitions;
 
   private EvaluateJob(SparkSession spark) {
     this.spark = spark;
@@ -89,6 +98,15 @@ public final class EvaluateJob {
     }
     this.perPath = perPathValue;
     this.maxScenarios = maxValue;
+    return this;
+  }
+
+  /** How many partitions to play in; defaults to Spark's parallelism. The results do not depend on it. */
+  public EvaluateJob partitions(int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException("Invalid partitions: " + value + " (expected at least 1)");
+    }
+    this.partitions = value;
     return this;
   }
 
@@ -142,17 +160,14 @@ public final class EvaluateJob {
 
     // At most half the context, so that the conversation so far keeps the other half.
     int maxNewTokens = Math.min(MAX_NEW_TOKENS, artefact.model().config().contextLength() / 2);
-    StudentPolicy.Config decoding = k == 1 ? StudentPolicy.Config.greedy(maxNewTokens)
-        : StudentPolicy.Config.sampled(maxNewTokens, 1.0, 0.95, seed);
-    StudentPolicy student = new StudentPolicy(artefact, decoding);
-    List<ConversationResult> results = new ClosedLoopRunner(workflow, ClosedLoopConfig.defaults())
-        .run(student, scenarios, k);
+    Played played = play(workflow, run.resolve("model"), maxNewTokens, scenarios);
+    List<ConversationResult> results = played.results();
     EvaluationMetrics metrics = new Metrics(workflow, Bootstrap.of(seed)).evaluate(results, references, k);
     CostAssumptions assumptions = new CostAssumptions(
         HardwarePriceTable.bundled().price(hardware).orElseThrow(() -> new IllegalArgumentException(
             "Invalid hardware: " + hardware + " is not in " + HardwarePriceTable.BUNDLED)),
-        HardwarePriceTable.bundled().version(), student.usage().tokensPerSecond(),
-        "this evaluation (" + Runtime.getRuntime().availableProcessors() + " cores, batched decoding)", 1.0,
+        HardwarePriceTable.bundled().version(), played.tokensPerSecond(),
+        "this evaluation (one core per partition, batched decoding)", 1.0,
         PriceTable.bundled().price(frontier).orElseThrow(() -> new IllegalArgumentException(
             "Invalid frontier model: " + frontier + " is not in " + PriceTable.BUNDLED)),
         PriceTable.bundled().version(), CostAssumptions.DEFAULT_ROUTING_OUTPUT_TOKENS);
@@ -186,6 +201,76 @@ public final class EvaluateJob {
     deleteRecursively(evalDir);
     Files.move(temporary, evalDir, StandardCopyOption.ATOMIC_MOVE);
     return new Result(evalDir, metrics, cost, scenarios.size());
+  }
+
+  /** The conversations of every partition, and the student's decoding throughput per partition. */
+  private record Played(List<ConversationResult> results, double tokensPerSecond) {}
+
+  /**
+   * Plays the scenarios across Spark partitions. The model's files are broadcast once; each executor writes them to a
+   * local directory once per JVM and loads the artefact from there, and each partition plays its scenarios batched.
+   */
+  private Played play(Workflow workflow, Path modelDir, int maxNewTokens, List<Scenario> scenarios)
+      throws IOException {
+    Map<String, byte[]> modelFiles = new LinkedHashMap<>();
+    try (var files = Files.list(modelDir)) {
+      for (Path file : files.sorted().toList()) {
+        modelFiles.put(file.getFileName().toString(), Files.readAllBytes(file));
+      }
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    jsc.setJobGroup("subterra-evaluate-" + workflow.id(), "Play the student of " + workflow.id(), false);
+    try {
+      Broadcast<Map<String, byte[]>> model = jsc.broadcast(modelFiles);
+      Broadcast<String> workflowJson = jsc.broadcast(WorkflowCodec.toJson(workflow));
+      List<String> encoded = new ArrayList<>();
+      for (Scenario scenario : scenarios) {
+        encoded.add(WIRE.writeValueAsString(scenario));
+      }
+      int samples = k;
+      long samplingSeed = seed;
+      int slices = Math.max(1, Math.min(scenarios.size(), partitions != null ? partitions : jsc.defaultParallelism()));
+      List<String> lines = jsc.parallelize(encoded, slices).mapPartitions(part -> {
+        List<Scenario> mine = new ArrayList<>();
+        while (part.hasNext()) {
+          mine.add(WIRE.readValue(part.next(), Scenario.class));
+        }
+        List<String> out = new ArrayList<>();
+        if (mine.isEmpty()) {
+          return out.iterator();
+        }
+        Workflow w = WorkflowLoader.parse("workflow.json", workflowJson.value().getBytes(StandardCharsets.UTF_8),
+            WorkflowLoader.Format.JSON);
+        // k = 1 decodes greedily; pass^k needs k sampled runs of each scenario.
+        StudentPolicy.Config decoding = samples == 1 ? StudentPolicy.Config.greedy(maxNewTokens)
+            : StudentPolicy.Config.sampled(maxNewTokens, 1.0, 0.95, samplingSeed);
+        StudentPolicy student = new StudentPolicy(ExecutorModels.load(model.value()), decoding);
+        for (ConversationResult result : new ClosedLoopRunner(w, ClosedLoopConfig.defaults()).run(student, mine,
+            samples)) {
+          out.add(WIRE.writeValueAsString(result));
+        }
+        StudentPolicy.Usage usage = student.usage();
+        out.add(USAGE + (usage.promptTokens() + usage.generatedTokens()) + " " + usage.seconds());
+        return out.iterator();
+      }).collect();
+      List<ConversationResult> results = new ArrayList<>();
+      long tokens = 0;
+      double seconds = 0;
+      for (String line : lines) {
+        if (line.startsWith(USAGE)) {
+          String[] parts = line.substring(USAGE.length()).split(" ");
+          tokens += Long.parseLong(parts[0]);
+          seconds += Double.parseDouble(parts[1]);
+        } else {
+          results.add(WIRE.readValue(line, ConversationResult.class));
+        }
+      }
+      // The same order whatever the partitioning: by scenario, then run.
+      results.sort(Comparator.comparing(ConversationResult::scenarioId).thenComparingInt(ConversationResult::sample));
+      return new Played(results, seconds > 0 ? tokens / seconds : 0.0);
+    } finally {
+      jsc.clearJobGroup();
+    }
   }
 
   private static Map<String, Object> cohorts(EvaluationMetrics metrics) {

@@ -63,7 +63,8 @@ class TrainJobTest {
     assertThat(run.resolve("train").resolve("metrics.jsonl")).isRegularFile();
 
     // The evaluate job plays the trained student closed-loop and writes eval/ with the stable summary keys.
-    EvaluateJob.Result evaluated = EvaluateJob.on(spark).run(run.toString()).scenarios(1, 6).seed(SEED).execute();
+    EvaluateJob.Result evaluated = EvaluateJob.on(spark).run(run.toString()).scenarios(1, 6).seed(SEED)
+        .partitions(3).execute();
     assertThat(evaluated.scenarios()).isEqualTo(6);
     JsonNode summary = new ObjectMapper().readTree(run.resolve("eval/summary.json").toFile());
     for (String key : List.of("node_accuracy", "hub_accuracy", "terminal_accuracy", "path_fidelity",
@@ -75,6 +76,11 @@ class TrainJobTest {
     assertThat(summary.get("cost_ratio_in_context").asDouble()).isGreaterThan(1.0);
     assertThat(Files.readAllLines(run.resolve("eval/conversations.jsonl"))).hasSize(6);
     assertThat(Files.readString(run.resolve("eval/report.md"))).contains("node_accuracy", "Cost per conversation");
+
+    // Played across three partitions, the conversations are those of one partition playing them all.
+    List<String> spread = Files.readAllLines(run.resolve("eval/conversations.jsonl"));
+    EvaluateJob.on(spark).run(run.toString()).scenarios(1, 6).seed(SEED).partitions(1).execute();
+    assertThat(Files.readAllLines(run.resolve("eval/conversations.jsonl"))).isEqualTo(spread);
   }
 
   @Test
