@@ -2,13 +2,7 @@ package dev.subterra.synthesis.openai;
 
 import dev.subterra.synthesis.testing.FakeChatServer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -34,30 +28,14 @@ class RemoteTeacherBenchmarkTest {
           server.latency(Duration.ofMillis(latency));
           ChatClient client = new ChatClient(
               ChatClientTest.fastConfig(server.baseUrl()).withConcurrency(limit, limit), Optional.empty());
-          client.complete(request(-1));
-          ExecutorService callers = Executors.newFixedThreadPool(CALLERS);
+          client.complete(Load.question(-1));
           long start = System.nanoTime();
-          try {
-            List<Future<ChatResponse>> answers = new ArrayList<>();
-            for (int i = 0; i < REQUESTS; i++) {
-              int n = i;
-              answers.add(callers.submit(() -> client.complete(request(n))));
-            }
-            for (Future<ChatResponse> answer : answers) {
-              answer.get(60, TimeUnit.SECONDS);
-            }
-          } finally {
-            callers.shutdownNow();
-          }
+          Load.run(client, REQUESTS, CALLERS);
           double rate = REQUESTS / ((System.nanoTime() - start) / 1e9);
           double ideal = limit * 1000.0 / latency;
           System.out.printf("| %d | %d ms | %.1f | %.0f | %.2f |%n", limit, latency, rate, ideal, rate / ideal);
         }
       }
     }
-  }
-
-  private static ChatRequest request(int n) {
-    return new ChatRequest("m", List.of(ChatMessage.user("question " + n)), 0.7, 16, 1);
   }
 }
