@@ -36,7 +36,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -174,8 +173,9 @@ public final class EvaluateJob {
     CostReport cost = new CostModel(workflow, assumptions).report(results, byId);
 
     Path evalDir = run.resolve("eval");
-    Path temporary = run.resolve(".tmp-eval");
-    deleteRecursively(temporary);
+    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(evalDir.toAbsolutePath().toString());
+    org.apache.hadoop.fs.Path staging = files.temporarySibling(target);
+    Path temporary = Path.of(staging.toString());
     Files.createDirectories(temporary);
     try (var out = Files.newBufferedWriter(temporary.resolve("conversations.jsonl"), StandardCharsets.UTF_8)) {
       ObjectMapper line = new ObjectMapper();
@@ -198,8 +198,7 @@ public final class EvaluateJob {
     JSON.writeValue(temporary.resolve("summary.json").toFile(), summary);
     Files.writeString(temporary.resolve("report.md"), report(workflow, metrics, cost, scenarios.size()),
         StandardCharsets.UTF_8);
-    deleteRecursively(evalDir);
-    Files.move(temporary, evalDir, StandardCopyOption.ATOMIC_MOVE);
+    files.commit(staging, target);
     return new Result(evalDir, metrics, cost, scenarios.size());
   }
 
@@ -318,16 +317,5 @@ public final class EvaluateJob {
     }
     metrics.firstWrongNodes().forEach((node, n) -> md.append("- ").append(node).append(": ").append(n).append('\n'));
     return md.toString();
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

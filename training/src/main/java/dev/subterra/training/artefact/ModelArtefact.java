@@ -10,15 +10,13 @@ import dev.subterra.training.serial.DialogueSerializer;
 import dev.subterra.training.tokenizer.BpeTokenizer;
 import dev.subterra.training.train.TrainerConfig;
 import dev.subterra.training.train.TrainingResult;
+import dev.subterra.workflow.WorkflowCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +59,7 @@ public record ModelArtefact(StudentModel model, BpeTokenizer tokenizer, ModelPro
   public static ModelArtefact of(String workflowId, String workflowContentHash, String systemLine,
       BpeTokenizer tokenizer, TrainerConfig trainer, TrainingResult result) {
     ModelProvenance provenance = ModelProvenance.of(workflowId, workflowContentHash, systemLine,
-        sha256(tokenizer.toJson().getBytes(StandardCharsets.UTF_8)), trainer, result);
+        WorkflowCodec.sha256Hex(tokenizer.toJson().getBytes(StandardCharsets.UTF_8)), trainer, result);
     return new ModelArtefact(result.model(), tokenizer, provenance);
   }
 
@@ -95,22 +93,14 @@ public record ModelArtefact(StudentModel model, BpeTokenizer tokenizer, ModelPro
     }
     StudentConfig config = JSON.readValue(dir.resolve(CONFIG).toFile(), StudentConfig.class);
     String tokenizerJson = Files.readString(dir.resolve(TOKENIZER), StandardCharsets.UTF_8);
-    if (!sha256(tokenizerJson.getBytes(StandardCharsets.UTF_8)).equals(provenance.tokenizerHash())) {
+    if (!WorkflowCodec.sha256Hex(tokenizerJson.getBytes(StandardCharsets.UTF_8)).equals(provenance.tokenizerHash())) {
       throw new IOException("Cannot load " + dir + ": " + TOKENIZER + " does not match its hash in provenance");
     }
-    if (!sha256(Files.readAllBytes(dir.resolve(WEIGHTS))).equals(provenance.weightsHash())) {
+    if (!WorkflowCodec.sha256Hex(Files.readAllBytes(dir.resolve(WEIGHTS))).equals(provenance.weightsHash())) {
       throw new IOException("Cannot load " + dir + ": " + WEIGHTS + " does not match its hash in provenance");
     }
     StudentModel model = StudentModel.load(config, dir.resolve(WEIGHTS));
     return new ModelArtefact(model, BpeTokenizer.fromJson(tokenizerJson), provenance);
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("Cannot hash: the JDK has no SHA-256", e);
-    }
   }
 
   private static void deleteRecursively(Path dir) throws IOException {
