@@ -147,6 +147,11 @@ public final class TrainingKernel {
     heapProbs = new float[rh * length * length];
   }
 
+  /** The model configuration this pass computes. */
+  public StudentConfig config() {
+    return c;
+  }
+
   /** The batch rows this pass takes. */
   public int rows() {
     return rows;

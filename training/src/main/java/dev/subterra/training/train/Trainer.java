@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.subterra.training.Backend;
 import dev.subterra.training.model.StudentConfig;
 import dev.subterra.training.model.StudentModel;
+import dev.subterra.training.model.TrainingKernel;
 import dev.subterra.training.model.TransformerGraph;
 import dev.subterra.training.serial.TokenSequence;
 import dev.subterra.training.tokenizer.BpeTokenizer;
@@ -30,11 +31,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * resumed run ends with exactly the weights an uninterrupted run would have. A checkpoint is written to a temporary
  * directory and renamed, so a kill never leaves half of one.
  *
- * <p>The gradients come from SameDiff; the optimiser is written here rather than taken from SameDiff's updaters,
+ * <p>The gradients come from {@link TrainingKernel}, the hand-written pass that computes what the SameDiff graph
+ * defines; the optimiser is written here rather than taken from SameDiff's updaters,
  * because DL4J 1.0.0-M2.1 has no AdamW and because the moments must be saved and restored exactly.
  */
 public final class Trainer {
@@ -75,6 +74,7 @@ public final class Trainer {
 
   private final TrainerConfig config;
   private final Consumer<TrainingProgress> listener;
+  private TrainingKernel validationKernel;
 
   /** A trainer that reports progress to the log and the metrics file only. */
   public Trainer(TrainerConfig config) {
@@ -123,16 +123,10 @@ public final class Trainer {
 
     Run run = resumeOrStart(checkpoints, metrics, modelConfig, fingerprint);
     if (!run.state.stopped()) {
-      SameDiff graph = SameDiff.create();
-      TransformerGraph.sequence(graph, modelConfig, run.weights, length, true, modelConfig.dropout());
-      // The graph's own arrays are the ones to update in place.
-      Map<String, INDArray> live = new LinkedHashMap<>();
-      for (String name : run.weights.keySet()) {
-        live.put(name, graph.getArrForVarName(name));
-      }
-      run.weights = live;
-      createGradientsQuietly(graph);
-      loop(run, graph, modelConfig, data, length, batchesPerEpoch, totalSteps, checkpoints, metrics);
+      // The hand-written pass computes what TransformerGraph defines (TrainingKernelTest holds it to SameDiff's
+      // autodiff), several times faster than the graph interpreter.
+      TrainingKernel kernel = new TrainingKernel(modelConfig, config.batchSize(), length);
+      loop(run, kernel, modelConfig, data, length, batchesPerEpoch, totalSteps, checkpoints, metrics);
     }
     CheckpointState s = run.state;
     StudentModel last = StudentModel.of(modelConfig, run.weights);
@@ -147,9 +141,9 @@ public final class Trainer {
         s.trainingSeconds(), tokensPerSecond, dataHash);
   }
 
-  private void loop(Run run, SameDiff graph, StudentConfig modelConfig, TrainingData data, int length,
+  private void loop(Run run, TrainingKernel kernel, StudentConfig modelConfig, TrainingData data, int length,
       int batchesPerEpoch, long totalSteps, Path checkpoints, Path metrics) throws IOException {
-    List<String> names = new ArrayList<>(run.weights.keySet());
+    Map<String, INDArray> gradients = kernel.newGradients();
     long startNanos = System.nanoTime();
     long stepsThisAttempt = 0;
     long tokensThisAttempt = 0;
@@ -163,19 +157,18 @@ public final class Trainer {
         for (int i = from; i < to; i++) {
           batch.add(data.train().get(order[i]));
         }
-        Batch arrays = Batch.of(batch, length);
+        // A short last batch is padded with rows of no weight, which add exactly nothing to the gradients.
+        Batch arrays = Batch.of(batch, config.batchSize(), length);
         double lr = config.learningRateAt(s.step(), totalSteps);
-        Map<String, INDArray> placeholders = new java.util.HashMap<>(arrays.placeholders());
-        if (modelConfig.dropout() > 0) {
-          placeholders.putAll(dropoutMasks(modelConfig, batch.size(), length, s.step()));
-        }
-        OutAndGrad out = graph.calculateGradientsAndOutputs(placeholders, List.of(TransformerGraph.LOSS), names);
-        double loss = out.getOutputs().get(TransformerGraph.LOSS).getDouble(0);
-        double norm = adamW(run, out.getGradients(), s.step() + 1, lr);
+        float[][] masks = modelConfig.dropout() > 0
+            ? dropoutMasks(modelConfig, config.batchSize(), length, s.step()) : null;
+        double loss = kernel.lossAndGradients(run.weights, arrays.tokens(), arrays.labels(), arrays.weights(), masks,
+            gradients);
+        double norm = adamW(run, gradients, s.step() + 1, lr);
         stepsThisAttempt++;
-        tokensThisAttempt += arrays.tokens();
+        tokensThisAttempt += arrays.real();
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        s = with(s, s.step() + 1, s.epoch(), b + 1, seconds, arrays.tokens());
+        s = with(s, s.step() + 1, s.epoch(), b + 1, seconds, arrays.real());
         run.state = s;
         startNanos = System.nanoTime();
         run.attemptSeconds += seconds;
@@ -261,22 +254,33 @@ public final class Trainer {
     long tags = 0;
     long tagsRight = 0;
     List<TokenSequence> windows = data.validation();
-    for (int from = 0; from < windows.size(); from += config.batchSize()) {
-      List<TokenSequence> batch = windows.subList(from, Math.min(windows.size(), from + config.batchSize()));
+    if (windows.isEmpty()) {
+      return new Validation(Double.NaN, Double.NaN);
+    }
+    int length = 1;
+    for (TokenSequence w : windows) {
+      length = Math.max(length, Math.min(context, w.length() - 1));
+    }
+    TrainingKernel kernel = validationKernel(model.config(), Math.min(config.batchSize(), windows.size()), length);
+    Map<String, INDArray> weights = model.weights();
+    for (int from = 0; from < windows.size(); from += kernel.rows()) {
+      List<TokenSequence> batch = windows.subList(from, Math.min(windows.size(), from + kernel.rows()));
+      int[] tokens = new int[kernel.rows() * length];
+      java.util.Arrays.fill(tokens, SpecialToken.PAD.id());
       int[][] rows = new int[batch.size()][];
       for (int r = 0; r < rows.length; r++) {
-        int[] tokens = batch.get(r).tokens();
-        rows[r] = java.util.Arrays.copyOf(tokens, tokens.length - 1);
+        int[] all = batch.get(r).tokens();
+        rows[r] = java.util.Arrays.copyOf(all, Math.min(length, all.length - 1));
+        System.arraycopy(rows[r], 0, tokens, r * length, rows[r].length);
       }
-      float[] logits = model.runSequences(rows, List.of(TransformerGraph.LOGITS)).get(TransformerGraph.LOGITS)
-          .data().asFloat();
+      float[] logits = kernel.logits(weights, tokens, null).data().asFloat();
       for (int r = 0; r < rows.length; r++) {
         TokenSequence w = batch.get(r);
-        for (int t = 0; t + 1 < w.length(); t++) {
+        for (int t = 0; t + 1 < w.length() && t < length; t++) {
           if (!w.isTarget(t + 1)) {
             continue;
           }
-          int offset = (r * context + t) * vocabulary;
+          int offset = (r * length + t) * vocabulary;
           int label = w.token(t + 1);
           double max = Double.NEGATIVE_INFINITY;
           int argmax = 0;
@@ -303,6 +307,14 @@ public final class Trainer {
         tags == 0 ? Double.NaN : (double) tagsRight / tags);
   }
 
+  private TrainingKernel validationKernel(StudentConfig modelConfig, int rows, int length) {
+    if (validationKernel == null || validationKernel.rows() != rows || validationKernel.length() != length
+        || !validationKernel.config().equals(modelConfig)) {
+      validationKernel = new TrainingKernel(modelConfig, rows, length);
+    }
+    return validationKernel;
+  }
+
   /** Validation figures: mean loss over target tokens and the share of node tags predicted right. */
   public record Validation(double loss, double nextTagAccuracy) {}
 
@@ -313,47 +325,60 @@ public final class Trainer {
    */
   private double adamW(Run run, Map<String, INDArray> gradients, long t, double lr) {
     double squares = 0;
+    Map<String, float[]> g = new LinkedHashMap<>();
     for (String name : run.weights.keySet()) {
-      double n = gradients.get(name).norm2Number().doubleValue();
-      squares += n * n;
+      float[] values = gradients.get(name).data().asFloat();
+      for (float v : values) {
+        squares += (double) v * v;
+      }
+      g.put(name, values);
     }
     double norm = Math.sqrt(squares);
-    double clip = config.gradientClipNorm() > 0 && norm > config.gradientClipNorm()
-        ? config.gradientClipNorm() / norm : 1.0;
-    double b1 = config.beta1();
-    double b2 = config.beta2();
-    double correction1 = 1 - Math.pow(b1, t);
-    double correction2 = 1 - Math.pow(b2, t);
+    float clip = (float) (config.gradientClipNorm() > 0 && norm > config.gradientClipNorm()
+        ? config.gradientClipNorm() / norm : 1.0);
+    float b1 = (float) config.beta1();
+    float b2 = (float) config.beta2();
+    float correction1 = (float) (1 - Math.pow(config.beta1(), t));
+    float correction2 = (float) (1 - Math.pow(config.beta2(), t));
+    float eps = (float) config.epsilon();
+    float rate = (float) lr;
+    float decay = (float) config.weightDecay();
+    // Plain loops over flat buffers: a few ND4J ops per weight would cost more than the arithmetic.
     for (Map.Entry<String, INDArray> e : run.weights.entrySet()) {
       String name = e.getKey();
-      INDArray w = e.getValue();
-      INDArray g = gradients.get(name).mul(clip);
-      INDArray m = run.firstMoments.get(name);
-      INDArray v = run.secondMoments.get(name);
-      m.muli(b1).addi(g.mul(1 - b1));
-      v.muli(b2).addi(g.muli(g).muli(1 - b2));
-      INDArray update = m.div(correction1).divi(Transforms.sqrt(v.div(correction2), false).addi(config.epsilon()));
+      INDArray wArray = e.getValue();
+      float[] grad = g.get(name);
+      float[] w = wArray.data().asFloat();
+      float[] m = run.firstMoments.get(name).data().asFloat();
+      float[] v = run.secondMoments.get(name).data().asFloat();
       // Decay only matrices: gains and biases are not shrunk towards zero.
-      if (w.rank() == 2 && config.weightDecay() > 0) {
-        update.addi(w.mul(config.weightDecay()));
+      float wd = wArray.rank() == 2 ? decay : 0f;
+      for (int i = 0; i < w.length; i++) {
+        float gi = grad[i] * clip;
+        m[i] = m[i] * b1 + gi * (1 - b1);
+        v[i] = v[i] * b2 + gi * gi * (1 - b2);
+        float update = (m[i] / correction1) / ((float) Math.sqrt(v[i] / correction2) + eps) + w[i] * wd;
+        w[i] -= update * rate;
       }
-      w.subi(update.muli(lr));
+      wArray.data().setData(w);
+      run.firstMoments.get(name).data().setData(m);
+      run.secondMoments.get(name).data().setData(v);
     }
     return norm;
   }
 
   /** Dropout masks for one step, drawn from the seed and the step alone so that a resumed run draws the same. */
-  private Map<String, INDArray> dropoutMasks(StudentConfig modelConfig, int rows, int length, long step) {
+  private float[][] dropoutMasks(StudentConfig modelConfig, int rows, int length, long step) {
     double drop = modelConfig.dropout();
     float kept = (float) (1.0 / (1.0 - drop));
     java.util.SplittableRandom random = new java.util.SplittableRandom(config.seed() * 1_000_003L + step);
-    Map<String, INDArray> masks = new LinkedHashMap<>();
-    for (String name : TransformerGraph.dropoutMasks(modelConfig)) {
+    float[][] masks = new float[TransformerGraph.dropoutMasks(modelConfig).size()][];
+    for (int m = 0; m < masks.length; m++) {
       float[] mask = new float[rows * length * modelConfig.width()];
       for (int i = 0; i < mask.length; i++) {
         mask[i] = random.nextDouble() < drop ? 0f : kept;
       }
-      masks.put(name, Nd4j.create(mask, new long[] {rows, length, modelConfig.width()}, 'c'));
+      masks[m] = mask;
     }
     return masks;
   }
@@ -488,24 +513,6 @@ public final class Trainer {
     }
   }
 
-  /**
-   * Builds the gradient graph up front. SameDiff 1.0.0-M2.1 prints a line per differentiated op to standard output
-   * while it does so, unconditionally; those lines go to this class's DEBUG log instead of a user's console.
-   */
-  private static void createGradientsQuietly(SameDiff graph) {
-    java.io.PrintStream console = System.out;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    synchronized (System.class) {
-      System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
-      try {
-        graph.createGradFunction();
-      } finally {
-        System.setOut(console);
-      }
-    }
-    LOG.debug("SameDiff while building gradients: {}", captured.toString(java.nio.charset.StandardCharsets.UTF_8));
-  }
-
   private static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
@@ -539,11 +546,10 @@ public final class Trainer {
     double attemptSeconds;
   }
 
-  /** One batch as placeholder arrays: inputs, next-token labels and per-position loss weights. */
-  private record Batch(Map<String, INDArray> placeholders, long tokens) {
+  /** One batch: inputs, next-token labels and per-position loss weights, padded to a fixed number of rows. */
+  private record Batch(int[] tokens, int[] labels, float[] weights, long real) {
 
-    static Batch of(List<TokenSequence> windows, int length) {
-      int rows = windows.size();
+    static Batch of(List<TokenSequence> windows, int rows, int length) {
       int[] tokens = new int[rows * length];
       int[] labels = new int[rows * length];
       float[] weights = new float[rows * length];
@@ -551,7 +557,7 @@ public final class Trainer {
       java.util.Arrays.fill(labels, SpecialToken.PAD.id());
       int targets = 0;
       long real = 0;
-      for (int r = 0; r < rows; r++) {
+      for (int r = 0; r < windows.size(); r++) {
         TokenSequence w = windows.get(r);
         for (int t = 0; t + 1 < w.length() && t < length; t++) {
           tokens[r * length + t] = w.token(t);
@@ -568,11 +574,7 @@ public final class Trainer {
           weights[i] /= targets;
         }
       }
-      Map<String, INDArray> placeholders = Map.of(
-          TransformerGraph.TOKENS, Nd4j.createFromArray(tokens).reshape(rows, length),
-          TransformerGraph.LABELS, Nd4j.createFromArray(labels),
-          TransformerGraph.LOSS_WEIGHTS, Nd4j.createFromArray(weights));
-      return new Batch(placeholders, real);
+      return new Batch(tokens, labels, weights, real);
     }
   }
 }
