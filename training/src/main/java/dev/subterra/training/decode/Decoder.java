@@ -6,27 +6,22 @@ import dev.subterra.training.model.TransformerGraph;
 import dev.subterra.training.tokenizer.SpecialToken;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Writes the student's next turn for one or many conversations, with a key/value cache.
  *
- * <p>A batch of prompts is first run through the model's whole-sequence graph, up to but not including each prompt's
- * last token; the keys and values it returns fill the cache. From then on the one-token step graph (same weights,
- * see {@link TransformerGraph#step}) takes each conversation's latest token at its own position, attends to that
- * conversation's cached positions only, and returns the next token's logits and the keys and values to append. So each
- * new token costs one pass over one position instead of a pass over the whole prefix.
+ * <p>Every prompt token but the last is first run through {@link StepKernel} (the one-token step of the model,
+ * same weights, see {@link TransformerGraph#step}), position by position, which fills the cache. From then on each
+ * step takes each conversation's latest token at its own position, attends to that conversation's cached positions
+ * only, and returns the next token's logits and stores its keys and values. So each new token costs one pass over one
+ * position instead of a pass over the whole prefix.
  *
  * <p>Each conversation stops at the end-of-turn token, at {@link DecodingConfig#maxNewTokens()}, or when it fills the
- * context. Conversations of a batch are independent: the same prompt gives the same tokens alone or in a batch, apart
- * from float rounding of batched arithmetic. {@link #generateUncached} re-runs the whole prefix per token; it is the
- * reference the cache is tested against, and the baseline of the benchmarks.
+ * context. Conversations of a batch are independent: the same prompt gives exactly the same tokens alone or in a batch.
+ * {@link #generateUncached} re-runs the whole prefix per token from an empty cache; it is the reference the cache is
+ * tested against (they give exactly the same tokens), and the baseline of the benchmarks.
  *
  * <p>Constrained tag decoding: a decoder made with {@link #constrainedToTags} picks the first token of each turn
  * among the workflow's node tags only (by likelihood, or by sampling among them), so the student never names a node
@@ -36,12 +31,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Decoder {
 
-  private static final float MASKED = -1e9f;
-
   private final StudentModel model;
   private final StudentConfig config;
-  private final SameDiff stepGraph;
-  private final List<String> stepOutputs;
+  private final StepKernel kernel;
   private final boolean[] allowedFirst;
 
   /** A decoder for one model, free to write any token. */
@@ -65,14 +57,7 @@ public final class Decoder {
     this.allowedFirst = allowedFirst;
     this.model = model;
     this.config = model.config();
-    this.stepGraph = model.newStepGraph();
-    List<String> outputs = new ArrayList<>();
-    outputs.add(TransformerGraph.LOGITS);
-    for (int i = 0; i < config.layers(); i++) {
-      outputs.add(TransformerGraph.newKeys(i));
-      outputs.add(TransformerGraph.newValues(i));
-    }
-    this.stepOutputs = List.copyOf(outputs);
+    this.kernel = new StepKernel(model);
   }
 
   /** The next turn for one conversation. */
@@ -90,20 +75,8 @@ public final class Decoder {
       }
     }
     // Prefill: the cache holds every prompt token but the last, which the first step consumes.
-    int[][] prefixes = new int[rows][];
-    for (int r = 0; r < rows; r++) {
-      prefixes[r] = Arrays.copyOf(prompts.get(r), prompts.get(r).length - 1);
-    }
-    List<String> cacheNames = new ArrayList<>();
-    for (int i = 0; i < config.layers(); i++) {
-      cacheNames.add(TransformerGraph.keys(i));
-      cacheNames.add(TransformerGraph.values(i));
-    }
-    // The cache lives in Java arrays, [rows, heads, context, headWidth] each: appending to it and cutting the
-    // placeholder out of it are plain copies, where ND4J's indexing would cost far more than the step itself.
-    Map<String, float[]> cache = new HashMap<>();
-    model.runSequences(prefixes, cacheNames).forEach((name, array) -> cache.put(name, array.dup('c').data().asFloat()));
-
+    StepKernel.Cache cache = kernel.newCache(rows);
+    prefill(cache, prompts);
     int[] position = new int[rows];
     int[] current = new int[rows];
     boolean[] done = new boolean[rows];
@@ -118,18 +91,13 @@ public final class Decoder {
       random[r] = new Random(decoding.seed() + r);
     }
     int active = rows;
+    float[] logits = new float[rows * config.vocabularySize()];
     while (active > 0) {
-      int cached = 0;
+      boolean[] live = new boolean[rows];
       for (int r = 0; r < rows; r++) {
-        cached = Math.max(cached, position[r]);
+        live[r] = !done[r];
       }
-      Map<String, INDArray> inputs = stepInputs(current, position, cached, cache);
-      Map<String, INDArray> out = stepGraph.output(inputs, stepOutputs);
-      float[] logits = out.get(TransformerGraph.LOGITS).dup('c').data().asFloat();
-      for (int i = 0; i < config.layers(); i++) {
-        append(cache.get(TransformerGraph.keys(i)), out.get(TransformerGraph.newKeys(i)), position, done);
-        append(cache.get(TransformerGraph.values(i)), out.get(TransformerGraph.newValues(i)), position, done);
-      }
+      kernel.step(cache, current, position, live, logits);
       int vocabulary = config.vocabularySize();
       for (int r = 0; r < rows; r++) {
         if (done[r]) {
@@ -177,7 +145,12 @@ public final class Decoder {
     boolean constrained = false;
     while (true) {
       int[] tokens = sequence.stream().mapToInt(Integer::intValue).toArray();
-      float[] last = model.logits(tokens)[tokens.length - 1];
+      // A fresh cache every token: the whole prefix is run again, nothing is carried over.
+      StepKernel.Cache cache = kernel.newCache(1);
+      prefill(cache, List.of(tokens));
+      float[] last = new float[config.vocabularySize()];
+      kernel.step(cache, new int[] {tokens[tokens.length - 1]}, new int[] {tokens.length - 1}, new boolean[] {true},
+          last);
       if (written.isEmpty()) {
         constrained = constrainFirst(last);
       }
@@ -194,50 +167,24 @@ public final class Decoder {
     }
   }
 
-  private Map<String, INDArray> stepInputs(int[] current, int[] position, int cached, Map<String, float[]> cache) {
-    int rows = current.length;
-    int context = config.contextLength();
-    float[] positions = new float[rows * context];
-    float[] mask = new float[rows * (cached + 1)];
-    for (int r = 0; r < rows; r++) {
-      // A finished row keeps running on its last position, harmlessly: its outputs are ignored.
-      int p = Math.min(position[r], context - 1);
-      positions[r * context + p] = 1;
-      for (int j = p; j < cached; j++) {
-        mask[r * (cached + 1) + j] = MASKED;
-      }
+  /** Runs every prompt's tokens but its last through the kernel, one position at a time, filling the cache. */
+  private void prefill(StepKernel.Cache cache, List<int[]> prompts) {
+    int rows = prompts.size();
+    int longest = 0;
+    for (int[] p : prompts) {
+      longest = Math.max(longest, p.length - 1);
     }
-    Map<String, INDArray> inputs = new HashMap<>();
-    inputs.put(TransformerGraph.STEP_TOKEN, Nd4j.createFromArray(current));
-    inputs.put(TransformerGraph.STEP_POSITION, Nd4j.create(positions, new long[] {rows, context}, 'c'));
-    inputs.put(TransformerGraph.STEP_MASK, Nd4j.create(mask, new long[] {rows, 1, 1, cached + 1}, 'c'));
-    int heads = config.heads();
-    int width = config.headWidth();
-    for (Map.Entry<String, float[]> e : cache.entrySet()) {
-      float[] all = e.getValue();
-      float[] slice = new float[rows * heads * cached * width];
-      for (int rh = 0; rh < rows * heads; rh++) {
-        System.arraycopy(all, rh * context * width, slice, rh * cached * width, cached * width);
+    int[] tokens = new int[rows];
+    int[] positions = new int[rows];
+    boolean[] live = new boolean[rows];
+    for (int t = 0; t < longest; t++) {
+      for (int r = 0; r < rows; r++) {
+        int[] p = prompts.get(r);
+        live[r] = t < p.length - 1;
+        tokens[r] = live[r] ? p[t] : 0;
+        positions[r] = t;
       }
-      inputs.put(e.getKey(), Nd4j.create(slice, new long[] {rows, heads, cached, width}, 'c'));
-    }
-    return inputs;
-  }
-
-  /** Writes each live row's new key or value, {@code [rows, heads, 1, headWidth]}, at that row's position. */
-  private void append(float[] cache, INDArray fresh, int[] position, boolean[] done) {
-    float[] values = fresh.dup('c').data().asFloat();
-    int heads = config.heads();
-    int width = config.headWidth();
-    int context = config.contextLength();
-    for (int r = 0; r < position.length; r++) {
-      if (done[r] || position[r] >= context) {
-        continue;
-      }
-      for (int h = 0; h < heads; h++) {
-        System.arraycopy(values, (r * heads + h) * width, cache, ((r * heads + h) * context + position[r]) * width,
-            width);
-      }
+      kernel.step(cache, tokens, positions, live, null);
     }
   }
 

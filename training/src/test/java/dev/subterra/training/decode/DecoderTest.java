@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 
 class DecoderTest {
 
+  /** Float32 with another summation order than SameDiff's: logits agree to this, absolutely. */
+  private static final float LOGIT_TOLERANCE = 1e-4f;
   private static ModelArtefact artefact;
   private static Decoder decoder;
   private static List<int[]> prompts;
@@ -40,6 +42,36 @@ class DecoderTest {
       Generation uncached = decoder.generateUncached(prompt, DecodingConfig.greedy(16));
       assertThat(cached).isEqualTo(uncached);
       assertThat(cached.tokens()).isNotEmpty();
+    }
+  }
+
+  @Test
+  void theStepKernelComputesWhatTheSameDiffGraphDefines() {
+    // The golden model (tied head) and an untied one with perturbed gains, against the whole-sequence graph.
+    dev.subterra.training.model.StudentConfig untied =
+        new dev.subterra.training.model.StudentConfig(2, 32, 4, 16, 60, 0.0, false);
+    java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> w =
+        dev.subterra.training.model.TransformerGraph.initialWeights(untied, 4);
+    w.forEach((name, a) -> {
+      if (name.endsWith("_gain")) {
+        a.addi(org.nd4j.linalg.factory.Nd4j.linspace(-0.5, 0.5, a.length(), a.dataType()));
+      }
+    });
+    for (dev.subterra.training.model.StudentModel model : List.of(artefact.model(),
+        dev.subterra.training.model.StudentModel.of(untied, w))) {
+      int vocabulary = model.config().vocabularySize();
+      int[] tokens = new Random(8).ints(Math.min(model.config().contextLength(), 40), 9, vocabulary).toArray();
+      float[][] reference = model.logits(tokens);
+      StepKernel kernel = new StepKernel(model);
+      StepKernel.Cache cache = kernel.newCache(1);
+      float[] logits = new float[vocabulary];
+      for (int t = 0; t < tokens.length; t++) {
+        kernel.step(cache, new int[] {tokens[t]}, new int[] {t}, new boolean[] {true}, logits);
+        for (int v = 0; v < vocabulary; v++) {
+          assertThat(logits[v]).as("position %d token %d", t, v)
+              .isCloseTo(reference[t][v], org.assertj.core.api.Assertions.within(LOGIT_TOLERANCE));
+        }
+      }
     }
   }
 

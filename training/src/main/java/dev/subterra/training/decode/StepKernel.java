@@ -1,0 +1,258 @@
+package dev.subterra.training.decode;
+
+import dev.subterra.training.model.StudentConfig;
+import dev.subterra.training.model.StudentModel;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One decoding step of the student for a batch of conversations, in plain Java over a key/value cache: each row's
+ * new token at its own position attends to that row's cached positions and itself.
+ *
+ * <p>It computes what {@link dev.subterra.training.model.TransformerGraph#step} defines (a test holds its logits to
+ * the SameDiff sequence graph's), without the graph interpreter: a step at batch 1 is a few hundred thousand
+ * multiply-adds, less than the fixed cost of the thirty-odd native calls the graph would make. The weights are copied
+ * once into Java arrays, laid out so that every product is a row-by-row {@code axpy} the JIT vectorises (the tied
+ * head is kept transposed for that).
+ *
+ * <p>Each row's arithmetic is the same whatever else is in the batch and whether its earlier positions were cached
+ * or are being run now, so cached decoding gives exactly the tokens of re-running the whole prefix, and a
+ * conversation decodes to the same tokens alone or in a batch. Rows are split over two threads when there are many.
+ */
+final class StepKernel {
+
+  private final StudentConfig c;
+  private final int d;
+  private final int heads;
+  private final int dh;
+  private final int f;
+  private final int vocabulary;
+  private final int context;
+  private final float scale;
+  private final float[] tokenEmbedding;
+  private final float[] positionEmbedding;
+  private final float[][] ln1Gain;
+  private final float[][] ln1Bias;
+  private final float[][] query;
+  private final float[][] key;
+  private final float[][] value;
+  private final float[][] out;
+  private final float[][] ln2Gain;
+  private final float[][] ln2Bias;
+  private final float[][] mlpIn;
+  private final float[][] mlpInBias;
+  private final float[][] mlpOut;
+  private final float[][] mlpOutBias;
+  private final float[] finalGain;
+  private final float[] finalBias;
+  /** {@code [width, vocabulary]}: the head, or the transposed token embedding when tied. */
+  private final float[] head;
+
+  StepKernel(StudentModel model) {
+    c = model.config();
+    d = c.width();
+    heads = c.heads();
+    dh = c.headWidth();
+    f = c.mlpWidth();
+    vocabulary = c.vocabularySize();
+    context = c.contextLength();
+    scale = (float) (1.0 / Math.sqrt(dh));
+    Map<String, INDArray> w = model.weights();
+    tokenEmbedding = w.get("token_embedding").data().asFloat();
+    positionEmbedding = w.get("position_embedding").data().asFloat();
+    int layers = c.layers();
+    ln1Gain = new float[layers][];
+    ln1Bias = new float[layers][];
+    query = new float[layers][];
+    key = new float[layers][];
+    value = new float[layers][];
+    out = new float[layers][];
+    ln2Gain = new float[layers][];
+    ln2Bias = new float[layers][];
+    mlpIn = new float[layers][];
+    mlpInBias = new float[layers][];
+    mlpOut = new float[layers][];
+    mlpOutBias = new float[layers][];
+    for (int i = 0; i < layers; i++) {
+      String b = "block" + i + "_";
+      ln1Gain[i] = w.get(b + "ln1_gain").data().asFloat();
+      ln1Bias[i] = w.get(b + "ln1_bias").data().asFloat();
+      query[i] = w.get(b + "attn_query").data().asFloat();
+      key[i] = w.get(b + "attn_key").data().asFloat();
+      value[i] = w.get(b + "attn_value").data().asFloat();
+      out[i] = w.get(b + "attn_out").data().asFloat();
+      ln2Gain[i] = w.get(b + "ln2_gain").data().asFloat();
+      ln2Bias[i] = w.get(b + "ln2_bias").data().asFloat();
+      mlpIn[i] = w.get(b + "mlp_in").data().asFloat();
+      mlpInBias[i] = w.get(b + "mlp_in_bias").data().asFloat();
+      mlpOut[i] = w.get(b + "mlp_out").data().asFloat();
+      mlpOutBias[i] = w.get(b + "mlp_out_bias").data().asFloat();
+    }
+    finalGain = w.get("final_ln_gain").data().asFloat();
+    finalBias = w.get("final_ln_bias").data().asFloat();
+    if (c.tiedHead()) {
+      head = new float[d * vocabulary];
+      for (int v = 0; v < vocabulary; v++) {
+        for (int j = 0; j < d; j++) {
+          head[j * vocabulary + v] = tokenEmbedding[v * d + j];
+        }
+      }
+    } else {
+      head = w.get("head").data().asFloat();
+    }
+  }
+
+  /** The keys and values of {@code rows} conversations, {@code [layer][row][position][width]}. */
+  final class Cache {
+    final float[][][] keys;
+    final float[][][] values;
+
+    Cache(int rows) {
+      keys = new float[c.layers()][rows][context * d];
+      values = new float[c.layers()][rows][context * d];
+    }
+
+    int rows() {
+      return keys[0].length;
+    }
+  }
+
+  Cache newCache(int rows) {
+    return new Cache(rows);
+  }
+
+  /**
+   * Runs each active row's token at that row's position, storing its keys and values in the cache there.
+   *
+   * @param logits {@code [rows * vocabulary]}, written for active rows; {@code null} to skip the head (prefill)
+   */
+  void step(Cache cache, int[] tokens, int[] positions, boolean[] active, float[] logits) {
+    int rows = cache.rows();
+    int live = 0;
+    for (int r = 0; r < rows; r++) {
+      live += active[r] ? 1 : 0;
+    }
+    if (live >= 8) {
+      IntStream.range(0, 2).parallel().forEach(part -> {
+        for (int r = part * rows / 2; r < (part + 1) * rows / 2; r++) {
+          if (active[r]) {
+            row(cache, r, tokens[r], positions[r], logits);
+          }
+        }
+      });
+    } else {
+      for (int r = 0; r < rows; r++) {
+        if (active[r]) {
+          row(cache, r, tokens[r], positions[r], logits);
+        }
+      }
+    }
+  }
+
+  private void row(Cache cache, int r, int token, int p, float[] logits) {
+    if (token < 0 || token >= vocabulary) {
+      throw new IllegalArgumentException("Invalid token: " + token);
+    }
+    if (p < 0 || p >= context) {
+      throw new IllegalArgumentException("Invalid position: " + p + " (context " + context + ")");
+    }
+    float[] x = new float[d];
+    float[] n = new float[d];
+    float[] q = new float[d];
+    float[] mixed = new float[d];
+    float[] hidden = new float[f];
+    float[] scores = new float[p + 1];
+    for (int j = 0; j < d; j++) {
+      x[j] = tokenEmbedding[token * d + j] + positionEmbedding[p * d + j];
+    }
+    for (int i = 0; i < c.layers(); i++) {
+      layerNorm(x, ln1Gain[i], ln1Bias[i], n);
+      float[] keys = cache.keys[i][r];
+      float[] values = cache.values[i][r];
+      java.util.Arrays.fill(q, 0f);
+      product(n, query[i], d, q, 0);
+      java.util.Arrays.fill(keys, p * d, (p + 1) * d, 0f);
+      product(n, key[i], d, keys, p * d);
+      java.util.Arrays.fill(values, p * d, (p + 1) * d, 0f);
+      product(n, value[i], d, values, p * d);
+      java.util.Arrays.fill(mixed, 0f);
+      for (int h = 0; h < heads; h++) {
+        int o = h * dh;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int t = 0; t <= p; t++) {
+          float s = 0;
+          for (int j = 0; j < dh; j++) {
+            s += q[o + j] * keys[t * d + o + j];
+          }
+          s *= scale;
+          scores[t] = s;
+          max = Math.max(max, s);
+        }
+        float total = 0;
+        for (int t = 0; t <= p; t++) {
+          float e = (float) Math.exp(scores[t] - max);
+          scores[t] = e;
+          total += e;
+        }
+        float inv = 1f / total;
+        for (int t = 0; t <= p; t++) {
+          float a = scores[t] * inv;
+          int base = t * d + o;
+          for (int j = 0; j < dh; j++) {
+            mixed[o + j] += a * values[base + j];
+          }
+        }
+      }
+      product(mixed, out[i], d, x, 0); // the residual: adds to x
+      layerNorm(x, ln2Gain[i], ln2Bias[i], n);
+      System.arraycopy(mlpInBias[i], 0, hidden, 0, f);
+      product(n, mlpIn[i], f, hidden, 0);
+      for (int j = 0; j < f; j++) {
+        float z = hidden[j];
+        hidden[j] = z / (1f + (float) Math.exp(-1.702f * z));
+      }
+      float[] mlp = mlpOutBias[i].clone();
+      product(hidden, mlpOut[i], d, mlp, 0);
+      for (int j = 0; j < d; j++) {
+        x[j] += mlp[j];
+      }
+    }
+    if (logits == null) {
+      return;
+    }
+    layerNorm(x, finalGain, finalBias, n);
+    java.util.Arrays.fill(logits, r * vocabulary, (r + 1) * vocabulary, 0f);
+    product(n, head, vocabulary, logits, r * vocabulary);
+  }
+
+  /** {@code y[offset .. offset + width) += in · W} for a row-major {@code [in.length, width]} matrix. */
+  private static void product(float[] in, float[] w, int width, float[] y, int offset) {
+    for (int k = 0; k < in.length; k++) {
+      float a = in[k];
+      int base = k * width;
+      for (int j = 0; j < width; j++) {
+        y[offset + j] += a * w[base + j];
+      }
+    }
+  }
+
+  private void layerNorm(float[] in, float[] gain, float[] bias, float[] outRow) {
+    double mean = 0;
+    for (int j = 0; j < d; j++) {
+      mean += in[j];
+    }
+    mean /= d;
+    double var = 0;
+    for (int j = 0; j < d; j++) {
+      double z = in[j] - mean;
+      var += z * z;
+    }
+    var /= d;
+    float inv = (float) (1.0 / Math.sqrt(var));
+    float m = (float) mean;
+    for (int j = 0; j < d; j++) {
+      outRow[j] = (in[j] - m) * inv * gain[j] + bias[j];
+    }
+  }
+}
