@@ -129,130 +129,156 @@ final class StepKernel {
    */
   void step(Cache cache, int[] tokens, int[] positions, boolean[] active, float[] logits) {
     int rows = cache.rows();
-    int live = 0;
-    for (int r = 0; r < rows; r++) {
-      live += active[r] ? 1 : 0;
-    }
-    if (live >= 8) {
-      IntStream.range(0, 2).parallel().forEach(part -> {
-        for (int r = part * rows / 2; r < (part + 1) * rows / 2; r++) {
-          if (active[r]) {
-            row(cache, r, tokens[r], positions[r], logits);
-          }
-        }
-      });
-    } else {
-      for (int r = 0; r < rows; r++) {
-        if (active[r]) {
-          row(cache, r, tokens[r], positions[r], logits);
-        }
+    int[] live = IntStream.range(0, rows).filter(r -> active[r]).toArray();
+    for (int r : live) {
+      if (tokens[r] < 0 || tokens[r] >= vocabulary) {
+        throw new IllegalArgumentException("Invalid token: " + tokens[r]);
       }
+      if (positions[r] < 0 || positions[r] >= context) {
+        throw new IllegalArgumentException("Invalid position: " + positions[r] + " (context " + context + ")");
+      }
+    }
+    if (live.length >= 8) {
+      int half = live.length / 2;
+      IntStream.range(0, 2).parallel().forEach(part -> rows(cache, part == 0
+          ? java.util.Arrays.copyOfRange(live, 0, half) : java.util.Arrays.copyOfRange(live, half, live.length),
+          tokens, positions, logits));
+    } else if (live.length > 0) {
+      rows(cache, live, tokens, positions, logits);
     }
   }
 
-  private void row(Cache cache, int r, int token, int p, float[] logits) {
-    if (token < 0 || token >= vocabulary) {
-      throw new IllegalArgumentException("Invalid token: " + token);
-    }
-    if (p < 0 || p >= context) {
-      throw new IllegalArgumentException("Invalid position: " + p + " (context " + context + ")");
-    }
-    float[] x = new float[d];
-    float[] n = new float[d];
-    float[] q = new float[d];
-    float[] mixed = new float[d];
-    float[] hidden = new float[f];
-    float[] scores = new float[p + 1];
-    for (int j = 0; j < d; j++) {
-      x[j] = tokenEmbedding[token * d + j] + positionEmbedding[p * d + j];
+  /**
+   * The step for some rows together: every product walks the weight matrix once for all of them (row by row of the
+   * matrix, then row by row of the batch), and each row's arithmetic is the same as if it were alone.
+   */
+  private void rows(Cache cache, int[] live, int[] tokens, int[] positions, float[] logits) {
+    int count = live.length;
+    float[] x = new float[count * d];
+    float[] n = new float[count * d];
+    float[] q = new float[count * d];
+    float[] k = new float[count * d];
+    float[] v = new float[count * d];
+    float[] mixed = new float[count * d];
+    float[] hidden = new float[count * f];
+    float[] scores = new float[context];
+    for (int a = 0; a < count; a++) {
+      int token = tokens[live[a]];
+      int p = positions[live[a]];
+      for (int j = 0; j < d; j++) {
+        x[a * d + j] = tokenEmbedding[token * d + j] + positionEmbedding[p * d + j];
+      }
     }
     for (int i = 0; i < c.layers(); i++) {
-      layerNorm(x, ln1Gain[i], ln1Bias[i], n);
-      float[] keys = cache.keys[i][r];
-      float[] values = cache.values[i][r];
+      layerNorm(x, count, ln1Gain[i], ln1Bias[i], n);
       java.util.Arrays.fill(q, 0f);
-      product(n, query[i], d, q, 0);
-      java.util.Arrays.fill(keys, p * d, (p + 1) * d, 0f);
-      product(n, key[i], d, keys, p * d);
-      java.util.Arrays.fill(values, p * d, (p + 1) * d, 0f);
-      product(n, value[i], d, values, p * d);
+      java.util.Arrays.fill(k, 0f);
+      java.util.Arrays.fill(v, 0f);
+      product(n, count, d, query[i], d, q);
+      product(n, count, d, key[i], d, k);
+      product(n, count, d, value[i], d, v);
       java.util.Arrays.fill(mixed, 0f);
-      for (int h = 0; h < heads; h++) {
-        int o = h * dh;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int t = 0; t <= p; t++) {
-          float s = 0;
-          for (int j = 0; j < dh; j++) {
-            s += q[o + j] * keys[t * d + o + j];
+      for (int a = 0; a < count; a++) {
+        int r = live[a];
+        int p = positions[r];
+        float[] keys = cache.keys[i][r];
+        float[] values = cache.values[i][r];
+        System.arraycopy(k, a * d, keys, p * d, d);
+        System.arraycopy(v, a * d, values, p * d, d);
+        for (int h = 0; h < heads; h++) {
+          int o = h * dh;
+          float max = Float.NEGATIVE_INFINITY;
+          for (int t = 0; t <= p; t++) {
+            float s = 0;
+            for (int j = 0; j < dh; j++) {
+              s += q[a * d + o + j] * keys[t * d + o + j];
+            }
+            s *= scale;
+            scores[t] = s;
+            max = Math.max(max, s);
           }
-          s *= scale;
-          scores[t] = s;
-          max = Math.max(max, s);
-        }
-        float total = 0;
-        for (int t = 0; t <= p; t++) {
-          float e = (float) Math.exp(scores[t] - max);
-          scores[t] = e;
-          total += e;
-        }
-        float inv = 1f / total;
-        for (int t = 0; t <= p; t++) {
-          float a = scores[t] * inv;
-          int base = t * d + o;
-          for (int j = 0; j < dh; j++) {
-            mixed[o + j] += a * values[base + j];
+          float total = 0;
+          for (int t = 0; t <= p; t++) {
+            float e = (float) Math.exp(scores[t] - max);
+            scores[t] = e;
+            total += e;
+          }
+          float inv = 1f / total;
+          for (int t = 0; t <= p; t++) {
+            float w = scores[t] * inv;
+            int base = t * d + o;
+            for (int j = 0; j < dh; j++) {
+              mixed[a * d + o + j] += w * values[base + j];
+            }
           }
         }
       }
-      product(mixed, out[i], d, x, 0); // the residual: adds to x
-      layerNorm(x, ln2Gain[i], ln2Bias[i], n);
-      System.arraycopy(mlpInBias[i], 0, hidden, 0, f);
-      product(n, mlpIn[i], f, hidden, 0);
-      for (int j = 0; j < f; j++) {
+      product(mixed, count, d, out[i], d, x); // the residual: adds to x
+      layerNorm(x, count, ln2Gain[i], ln2Bias[i], n);
+      for (int a = 0; a < count; a++) {
+        System.arraycopy(mlpInBias[i], 0, hidden, a * f, f);
+      }
+      product(n, count, d, mlpIn[i], f, hidden);
+      for (int j = 0; j < hidden.length; j++) {
         float z = hidden[j];
         hidden[j] = z / (1f + (float) Math.exp(-1.702f * z));
       }
-      float[] mlp = mlpOutBias[i].clone();
-      product(hidden, mlpOut[i], d, mlp, 0);
-      for (int j = 0; j < d; j++) {
+      float[] mlp = new float[count * d];
+      for (int a = 0; a < count; a++) {
+        System.arraycopy(mlpOutBias[i], 0, mlp, a * d, d);
+      }
+      product(hidden, count, f, mlpOut[i], d, mlp);
+      for (int j = 0; j < x.length; j++) {
         x[j] += mlp[j];
       }
     }
     if (logits == null) {
       return;
     }
-    layerNorm(x, finalGain, finalBias, n);
-    java.util.Arrays.fill(logits, r * vocabulary, (r + 1) * vocabulary, 0f);
-    product(n, head, vocabulary, logits, r * vocabulary);
+    layerNorm(x, count, finalGain, finalBias, n);
+    float[] rowLogits = new float[count * vocabulary];
+    product(n, count, d, head, vocabulary, rowLogits);
+    for (int a = 0; a < count; a++) {
+      System.arraycopy(rowLogits, a * vocabulary, logits, live[a] * vocabulary, vocabulary);
+    }
   }
 
-  /** {@code y[offset .. offset + width) += in · W} for a row-major {@code [in.length, width]} matrix. */
-  private static void product(float[] in, float[] w, int width, float[] y, int offset) {
-    for (int k = 0; k < in.length; k++) {
-      float a = in[k];
-      int base = k * width;
-      for (int j = 0; j < width; j++) {
-        y[offset + j] += a * w[base + j];
+  /**
+   * {@code y += in · W} for {@code count} rows of {@code inWidth} and a row-major {@code [inWidth, width]} matrix:
+   * each row of the matrix is used for every row of the batch while it is in cache.
+   */
+  private static void product(float[] in, int count, int inWidth, float[] w, int width, float[] y) {
+    for (int kk = 0; kk < inWidth; kk++) {
+      int base = kk * width;
+      for (int a = 0; a < count; a++) {
+        float s = in[a * inWidth + kk];
+        int o = a * width;
+        for (int j = 0; j < width; j++) {
+          y[o + j] += s * w[base + j];
+        }
       }
     }
   }
 
-  private void layerNorm(float[] in, float[] gain, float[] bias, float[] outRow) {
-    double mean = 0;
-    for (int j = 0; j < d; j++) {
-      mean += in[j];
-    }
-    mean /= d;
-    double var = 0;
-    for (int j = 0; j < d; j++) {
-      double z = in[j] - mean;
-      var += z * z;
-    }
-    var /= d;
-    float inv = (float) (1.0 / Math.sqrt(var));
-    float m = (float) mean;
-    for (int j = 0; j < d; j++) {
-      outRow[j] = (in[j] - m) * inv * gain[j] + bias[j];
+  private void layerNorm(float[] in, int count, float[] gain, float[] bias, float[] outRows) {
+    for (int a = 0; a < count; a++) {
+      int o = a * d;
+      double mean = 0;
+      for (int j = 0; j < d; j++) {
+        mean += in[o + j];
+      }
+      mean /= d;
+      double var = 0;
+      for (int j = 0; j < d; j++) {
+        double z = in[o + j] - mean;
+        var += z * z;
+      }
+      var /= d;
+      float inv = (float) (1.0 / Math.sqrt(var));
+      float m = (float) mean;
+      for (int j = 0; j < d; j++) {
+        outRows[o + j] = (in[o + j] - m) * inv * gain[j] + bias[j];
+      }
     }
   }
 }

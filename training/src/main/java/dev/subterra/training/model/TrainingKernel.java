@@ -77,6 +77,14 @@ public final class TrainingKernel {
   private final float[] heapProbs;
 
   private int[] tokens;
+  private int[] lastTargets;
+  private INDArray headIn;
+  private INDArray headOut;
+  private final INDArray headInBuffer;
+  private final INDArray headGradBuffer;
+  private long productNanos;
+  private long attentionNanos;
+  private long totalNanos;
 
   /** A pass for batches of {@code rows} sequences of {@code length} positions. */
   public TrainingKernel(StudentConfig config, int rows, int length) {
@@ -130,6 +138,8 @@ public final class TrainingKernel {
     xhatF = new float[n * d];
     rstdF = new float[n];
     logits = matrix(n, vocabulary);
+    headInBuffer = matrix(n, d);
+    headGradBuffer = matrix(n, d);
     x = new float[n * d];
     dx = new float[n * d];
     nd = matrix(n, d);
@@ -178,7 +188,9 @@ public final class TrainingKernel {
    *     width}, or {@code null} for none
    */
   public INDArray logits(Map<String, INDArray> weights, int[] tokens, float[][] masks) {
-    forward(weights, tokens, masks);
+    long start = System.nanoTime();
+    forward(weights, tokens, masks, null);
+    totalNanos += System.nanoTime() - start;
     return logits;
   }
 
@@ -191,13 +203,21 @@ public final class TrainingKernel {
    */
   public double lossAndGradients(Map<String, INDArray> weights, int[] tokens, int[] labels, float[] lossWeights,
       float[][] masks, Map<String, INDArray> gradients) {
-    forward(weights, tokens, masks);
-    double loss = crossEntropy(labels, lossWeights);
+    long start = System.nanoTime();
+    if (labels.length != n || lossWeights.length != n) {
+      throw new IllegalArgumentException("Invalid labels or loss weights: " + labels.length + ", "
+          + lossWeights.length + " (expected " + n + ")");
+    }
+    int[] targets = IntStream.range(0, n).filter(r -> lossWeights[r] != 0f).toArray();
+    lastTargets = targets;
+    forward(weights, tokens, masks, targets);
+    double loss = crossEntropy(targets, labels, lossWeights);
     backward(weights, masks, gradients);
+    totalNanos += System.nanoTime() - start;
     return loss;
   }
 
-  private void forward(Map<String, INDArray> w, int[] tokens, float[][] masks) {
+  private void forward(Map<String, INDArray> w, int[] tokens, float[][] masks, int[] targets) {
     if (tokens.length != n) {
       throw new IllegalArgumentException("Invalid tokens: " + tokens.length + " (expected " + n + ")");
     }
@@ -224,9 +244,9 @@ public final class TrainingKernel {
       toHeads(nd, kh[i]);
       gemm(n1[i], w.get(TransformerGraph.block(i, "attn_value")), nd, false, false, 0);
       toHeads(nd, vh[i]);
-      Nd4j.matmul(qh[i], kh[i], scores, false, true, false);
+      bmm(qh[i], kh[i], scores, false, true, false);
       causalSoftmax(scores, probs[i]);
-      Nd4j.matmul(probs[i], vh[i], headsA, false, false, false);
+      bmm(probs[i], vh[i], headsA, false, false, false);
       fromHeads(headsA, mixed[i]);
       gemm(mixed[i], w.get(TransformerGraph.block(i, "attn_out")), nd, false, false, 0);
       addResidual(x, nd, masks, 1 + 2 * i);
@@ -240,36 +260,46 @@ public final class TrainingKernel {
       addResidual(x, nd, masks, 2 + 2 * i);
     }
     layerNorm(x, heap(w.get("final_ln_gain")), heap(w.get("final_ln_bias")), xhatF, rstdF, nf);
+    headIn = nf;
+    headOut = logits;
+    if (targets != null && targets.length < n) {
+      // Only positions with a target reach the loss: the head, the widest product, runs on those rows alone.
+      float[] all = heapNd;
+      get(nf, all);
+      float[] picked = heapNd2;
+      for (int m = 0; m < targets.length; m++) {
+        System.arraycopy(all, targets[m] * d, picked, m * d, d);
+      }
+      int rowsKept = Math.max(1, targets.length);
+      headIn = Nd4j.create(headInBuffer.data(), new long[] {rowsKept, d});
+      headIn.data().asNioFloat().put(0, picked, 0, rowsKept * d);
+      headOut = Nd4j.create(logits.data(), new long[] {rowsKept, vocabulary});
+    }
     if (c.tiedHead()) {
-      gemm(nf, w.get("token_embedding"), logits, false, true, 0);
+      gemm(headIn, w.get("token_embedding"), headOut, false, true, 0);
     } else {
-      gemm(nf, w.get("head"), logits, false, false, 0);
+      gemm(headIn, w.get("head"), headOut, false, false, 0);
     }
   }
 
   /** The loss; leaves the gradient of the loss with respect to the logits in the logits buffer. */
-  private double crossEntropy(int[] labels, float[] lossWeights) {
-    if (labels.length != n || lossWeights.length != n) {
-      throw new IllegalArgumentException("Invalid labels or loss weights: " + labels.length + ", "
-          + lossWeights.length + " (expected " + n + ")");
-    }
-    FloatBuffer buffer = logits.data().asNioFloat();
+  private double crossEntropy(int[] targets, int[] labels, float[] lossWeights) {
+    FloatBuffer buffer = headOut.data().asNioFloat();
     int v = vocabulary;
+    int count = targets.length;
+    if (count == 0) {
+      buffer.put(0, new float[v]);
+      return 0;
+    }
     // Rows are independent: two halves in parallel, each with its own row buffer.
     double[] parts = new double[2];
     IntStream.range(0, 2).parallel().forEach(part -> {
       float[] row = new float[v];
       double sum = 0;
-      int from = part * n / 2;
-      int to = (part + 1) * n / 2;
-      for (int r = from; r < to; r++) {
+      for (int m = part * count / 2; m < (part + 1) * count / 2; m++) {
+        int r = targets[m];
         float weight = lossWeights[r];
-        if (weight == 0f) {
-          java.util.Arrays.fill(row, 0f);
-          buffer.put(r * v, row);
-          continue;
-        }
-        buffer.get(r * v, row);
+        buffer.get(m * v, row);
         float max = Float.NEGATIVE_INFINITY;
         for (int k = 0; k < v; k++) {
           max = Math.max(max, row[k]);
@@ -289,7 +319,7 @@ public final class TrainingKernel {
           row[k] *= inv;
         }
         row[label] -= weight;
-        buffer.put(r * v, row);
+        buffer.put(m * v, row);
       }
       parts[part] = sum;
     });
@@ -298,13 +328,25 @@ public final class TrainingKernel {
 
   private void backward(Map<String, INDArray> w, float[][] masks, Map<String, INDArray> g) {
     // Head: logits = nf E^T (tied) or nf Head.
+    boolean compact = headIn != nf;
+    INDArray headGrad = compact ? Nd4j.create(headGradBuffer.data(), headIn.shape()) : nd;
     if (c.tiedHead()) {
-      gemm(logits, nf, g.get("token_embedding"), true, false, 0);
-      gemm(logits, w.get("token_embedding"), nd, false, false, 0);
+      gemm(headOut, headIn, g.get("token_embedding"), true, false, 0);
+      gemm(headOut, w.get("token_embedding"), headGrad, false, false, 0);
     } else {
-      gemm(nf, logits, g.get("head"), true, false, 0);
-      gemm(logits, w.get("head"), nd, false, true, 0);
+      gemm(headIn, headOut, g.get("head"), true, false, 0);
+      gemm(headOut, w.get("head"), headGrad, false, true, 0);
       g.get("token_embedding").assign(0);
+    }
+    if (compact) {
+      float[] picked = heapNd2;
+      get(headGrad, picked);
+      float[] all = heapNd;
+      java.util.Arrays.fill(all, 0f);
+      for (int m = 0; m < lastTargets.length; m++) {
+        System.arraycopy(picked, m * d, all, lastTargets[m] * d, d);
+      }
+      put(nd, all);
     }
     java.util.Arrays.fill(dx, 0f);
     layerNormBackward(nd, heap(w.get("final_ln_gain")), xhatF, rstdF, dx, g.get("final_ln_gain"),
@@ -327,11 +369,11 @@ public final class TrainingKernel {
       gemm(mixed[i], nd, g.get(TransformerGraph.block(i, "attn_out")), true, false, 0);
       gemm(nd, w.get(TransformerGraph.block(i, "attn_out")), nd2, false, true, 0);
       toHeads(nd2, headsA); // d mixed, per head
-      Nd4j.matmul(headsA, vh[i], scores, false, true, false); // d probs
-      Nd4j.matmul(probs[i], headsA, headsB, true, false, false); // d values
+      bmm(headsA, vh[i], scores, false, true, false); // d probs
+      bmm(probs[i], headsA, headsB, true, false, false); // d values
       softmaxBackward(scores, probs[i]); // d scores, scaled, in place
-      Nd4j.matmul(scores, kh[i], headsA, false, false, false); // d queries
-      Nd4j.matmul(scores, qh[i], headsC, true, false, false); // d keys
+      bmm(scores, kh[i], headsA, false, false, false); // d queries
+      bmm(scores, qh[i], headsC, true, false, false); // d keys
       fromHeads(headsA, nd);
       fromHeads(headsC, nd2);
       fromHeads(headsB, nd3);
@@ -623,8 +665,27 @@ public final class TrainingKernel {
     return Nd4j.create(DataType.FLOAT, a, b);
   }
 
-  private static void gemm(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, double beta) {
+  private void gemm(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, double beta) {
+    long start = System.nanoTime();
     Nd4j.gemm(a, b, out, transA, transB, 1.0, beta);
+    productNanos += System.nanoTime() - start;
+  }
+
+  private void bmm(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, boolean transOut) {
+    long start = System.nanoTime();
+    Nd4j.matmul(a, b, out, transA, transB, transOut);
+    attentionNanos += System.nanoTime() - start;
+  }
+
+  /**
+   * Where this pass's time went since it was made: nanoseconds in the dense products ({@code Nd4j.gemm}), in the
+   * batched attention products ({@code Nd4j.matmul}), and in all (the rest is the Java loops and copies).
+   */
+  public record Timing(long productNanos, long attentionNanos, long totalNanos) {}
+
+  /** The cumulative {@link Timing} of every call so far. */
+  public Timing timing() {
+    return new Timing(productNanos, attentionNanos, totalNanos);
   }
 
   private static float[] heap(INDArray a) {

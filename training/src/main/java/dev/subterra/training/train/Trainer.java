@@ -324,10 +324,16 @@ public final class Trainer {
    * @param t the step number from 1, for Adam's bias correction
    */
   private double adamW(Run run, Map<String, INDArray> gradients, long t, double lr) {
+    return adamW(config, run.weights, run.firstMoments, run.secondMoments, gradients, t, lr);
+  }
+
+  /** One AdamW step of {@code config} on {@code weights} and their moments, in place; returns the gradient norm. */
+  static double adamW(TrainerConfig config, Map<String, INDArray> weights, Map<String, INDArray> firstMoments,
+      Map<String, INDArray> secondMoments, Map<String, INDArray> gradients, long t, double lr) {
     double squares = 0;
     Map<String, float[]> g = new LinkedHashMap<>();
-    for (String name : run.weights.keySet()) {
-      float[] values = gradients.get(name).data().asFloat();
+    for (String name : weights.keySet()) {
+      float[] values = floats(gradients.get(name));
       for (float v : values) {
         squares += (double) v * v;
       }
@@ -344,13 +350,13 @@ public final class Trainer {
     float rate = (float) lr;
     float decay = (float) config.weightDecay();
     // Plain loops over flat buffers: a few ND4J ops per weight would cost more than the arithmetic.
-    for (Map.Entry<String, INDArray> e : run.weights.entrySet()) {
+    for (Map.Entry<String, INDArray> e : weights.entrySet()) {
       String name = e.getKey();
       INDArray wArray = e.getValue();
       float[] grad = g.get(name);
-      float[] w = wArray.data().asFloat();
-      float[] m = run.firstMoments.get(name).data().asFloat();
-      float[] v = run.secondMoments.get(name).data().asFloat();
+      float[] w = floats(wArray);
+      float[] m = floats(firstMoments.get(name));
+      float[] v = floats(secondMoments.get(name));
       // Decay only matrices: gains and biases are not shrunk towards zero.
       float wd = wArray.rank() == 2 ? decay : 0f;
       for (int i = 0; i < w.length; i++) {
@@ -360,11 +366,18 @@ public final class Trainer {
         float update = (m[i] / correction1) / ((float) Math.sqrt(v[i] / correction2) + eps) + w[i] * wd;
         w[i] -= update * rate;
       }
-      wArray.data().setData(w);
-      run.firstMoments.get(name).data().setData(m);
-      run.secondMoments.get(name).data().setData(v);
+      wArray.data().asNioFloat().put(0, w);
+      firstMoments.get(name).data().asNioFloat().put(0, m);
+      secondMoments.get(name).data().asNioFloat().put(0, v);
     }
     return norm;
+  }
+
+  /** A copy of a dense array's values; a bulk copy, where {@code data().asFloat()} goes element by element. */
+  private static float[] floats(INDArray a) {
+    float[] out = new float[(int) a.length()];
+    a.data().asNioFloat().get(0, out);
+    return out;
   }
 
   /** Dropout masks for one step, drawn from the seed and the step alone so that a resumed run draws the same. */

@@ -5,6 +5,7 @@ import dev.subterra.training.decode.Decoder;
 import dev.subterra.training.decode.DecodingConfig;
 import dev.subterra.training.model.StudentModel;
 import dev.subterra.training.model.StudentConfig;
+import dev.subterra.training.model.TrainingKernel;
 import dev.subterra.training.model.TransformerGraph;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Measures training and decoding throughput of a preset on random tokens; skipped unless
  * {@code -Dsubterra.benchmark=true}. Other knobs: {@code subterra.preset} (tiny), {@code subterra.batch} (32),
- * {@code subterra.steps} (10), {@code subterra.vocab} (2000).
+ * {@code subterra.steps} (10), {@code subterra.vocab} (2000), {@code subterra.graphSteps} (3, SameDiff steps for the
+ * ratio; 0 to skip).
  */
 @EnabledIfSystemProperty(named = "subterra.benchmark", matches = "true")
 class ThroughputBenchmarkTest {
@@ -47,17 +49,51 @@ class ThroughputBenchmarkTest {
     Map<String, INDArray> ph = Map.of(TransformerGraph.TOKENS, Nd4j.createFromArray(tokens).reshape(batch, t),
         TransformerGraph.LABELS, Nd4j.createFromArray(labels), TransformerGraph.LOSS_WEIGHTS,
         Nd4j.createFromArray(lw));
-    List<String> names = new ArrayList<>(w.keySet());
-    sd.calculateGradientsAndOutputs(ph, List.of(TransformerGraph.LOSS), names);
+    // The fast path first, so that its peak resident memory is read before SameDiff's graph exists.
+    TrainerConfig trainer = TrainerConfig.defaults(1);
+    Map<String, INDArray> weights = TransformerGraph.initialWeights(c, 1);
+    Map<String, INDArray> m = zerosLike(weights);
+    Map<String, INDArray> v = zerosLike(weights);
+    TrainingKernel kernel = new TrainingKernel(c, batch, t);
+    Map<String, INDArray> gradients = kernel.newGradients();
+    for (int i = 0; i < 2; i++) {
+      kernel.lossAndGradients(weights, tokens, labels, lw, null, gradients);
+    }
+    long[] phases = new long[2];
     long start = System.nanoTime();
     for (int i = 0; i < steps; i++) {
       long s0 = System.nanoTime();
-      sd.calculateGradientsAndOutputs(ph, List.of(TransformerGraph.LOSS), names);
-      System.out.printf("step %d: %.1f ms%n", i, (System.nanoTime() - s0) / 1e6);
+      kernel.lossAndGradients(weights, tokens, labels, lw, null, gradients);
+      long s1 = System.nanoTime();
+      Trainer.adamW(trainer, weights, m, v, gradients, i + 1, 1e-3);
+      phases[0] += s1 - s0;
+      phases[1] += System.nanoTime() - s1;
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("BENCH preset=%s params=%d batch=%d T=%d: %.0f training tokens/s (gradients only)%n", preset,
-        c.parameterCount(), batch, t, steps * (double) batch * t / seconds);
+    double fast = steps * (double) batch * t / seconds;
+    TrainingKernel.Timing timing = kernel.timing();
+    System.out.printf("BENCH preset=%s kernel time: dense products %.0f%%, attention products %.0f%%, Java loops and "
+        + "copies %.0f%%%n", preset, 100.0 * timing.productNanos() / timing.totalNanos(),
+        100.0 * timing.attentionNanos() / timing.totalNanos(),
+        100.0 * (timing.totalNanos() - timing.productNanos() - timing.attentionNanos()) / timing.totalNanos());
+    System.out.printf("BENCH preset=%s params=%d batch=%d T=%d threads=%s: kernel %.0f training tokens/s "
+        + "(%.0f ms/step: forward+backward %.0f ms, AdamW %.0f ms), peak RSS %d MiB%n", preset, c.parameterCount(),
+        batch, t, System.getenv("OMP_NUM_THREADS"), fast, 1000 * seconds / steps, phases[0] / 1e6 / steps,
+        phases[1] / 1e6 / steps, peakRssMiB());
+
+    List<String> names = new ArrayList<>(w.keySet());
+    int graphSteps = Integer.getInteger("subterra.graphSteps", 3);
+    double graph = 0;
+    if (graphSteps > 0) {
+      sd.calculateGradientsAndOutputs(ph, List.of(TransformerGraph.LOSS), names);
+      long g0 = System.nanoTime();
+      for (int i = 0; i < graphSteps; i++) {
+        sd.calculateGradientsAndOutputs(ph, List.of(TransformerGraph.LOSS), names);
+      }
+      graph = graphSteps * (double) batch * t / ((System.nanoTime() - g0) / 1e9);
+    }
+    System.out.printf("BENCH preset=%s SameDiff graph %.0f training tokens/s (gradients only); kernel/graph %.2fx%n",
+        preset, graph, fast / graph);
 
     StudentModel model = StudentModel.of(c, w);
     Decoder decoder = new Decoder(model);
@@ -73,17 +109,46 @@ class ThroughputBenchmarkTest {
       prompts.add(prompt);
     }
     decoder.generate(prompts.get(0), decoding);
+    decoder.generate(prompts, decoding);
     long d0 = System.nanoTime();
     int one = decoder.generate(prompts.get(0), decoding).tokens().length;
     double single = (System.nanoTime() - d0) / 1e9;
     d0 = System.nanoTime();
     int many = decoder.generate(prompts, decoding).stream().mapToInt(g -> g.tokens().length).sum();
     double batched = (System.nanoTime() - d0) / 1e9;
+    DecodingConfig shortRun = new DecodingConfig(16, 50.0, 1.0, 1);
     d0 = System.nanoTime();
-    int uncached = decoder.generateUncached(prompts.get(0), new DecodingConfig(16, 50.0, 1.0, 1)).tokens().length;
+    int uncached = decoder.generateUncached(prompts.get(0), shortRun).tokens().length;
     double slow = (System.nanoTime() - d0) / 1e9;
-    System.out.printf("BENCH preset=%s decode batch 1: %.0f tokens/s (%.2f ms/token); batch %d: %.0f tokens/s; "
-        + "uncached batch 1: %.0f tokens/s%n", preset, one / single, 1000 * single / one, batch, many / batched,
-        uncached / slow);
+    d0 = System.nanoTime();
+    int uncachedMany = 0;
+    for (int[] prompt : prompts) {
+      uncachedMany += decoder.generateUncached(prompt, shortRun).tokens().length;
+    }
+    double slowMany = (System.nanoTime() - d0) / 1e9;
+    System.out.printf("BENCH preset=%s decode cached batch 1: %.0f tokens/s (%.2f ms/token); cached batch %d: %.0f "
+        + "tokens/s; uncached batch 1: %.0f tokens/s (%.2f ms/token); uncached %d conversations: %.0f tokens/s%n",
+        preset, one / single, 1000 * single / one, batch, many / batched, uncached / slow, 1000 * slow / uncached,
+        batch, uncachedMany / slowMany);
+  }
+
+  private static Map<String, INDArray> zerosLike(Map<String, INDArray> weights) {
+    Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+    weights.forEach((k, a) -> out.put(k, Nd4j.zerosLike(a)));
+    return out;
+  }
+
+  /** The process's peak resident set (VmHWM), in MiB. */
+  private static long peakRssMiB() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (java.io.IOException e) {
+      return -1;
+    }
+    return -1;
   }
 }
