@@ -94,11 +94,24 @@ public final class DecodeSession {
    * conversation's id within this session.
    */
   public long join(int[] prompt, DecodingConfig decoding) {
+    return join(prompt, decoding, allowedFirst);
+  }
+
+  /**
+   * Adds a conversation whose first token must be one of {@code firstTokens} (a flag per vocabulary id), whatever
+   * this session's own constraint: a server narrows the node tags a request may start with this way. Null leaves the
+   * first token free.
+   */
+  public long join(int[] prompt, DecodingConfig decoding, boolean[] firstTokens) {
+    if (firstTokens != null && firstTokens.length != config.vocabularySize()) {
+      throw new IllegalArgumentException("Invalid firstTokens: " + firstTokens.length + " flags for a vocabulary of "
+          + config.vocabularySize());
+    }
     int context = config.contextLength();
     if (prompt.length < 2 || prompt.length > context) {
       throw new IllegalArgumentException("Invalid prompt: " + prompt.length + " tokens (2 to " + context + ")");
     }
-    Row row = new Row(nextId++, prompt.clone(), decoding);
+    Row row = new Row(nextId++, prompt.clone(), decoding, firstTokens);
     joining.add(row);
     return row.id;
   }
@@ -185,7 +198,7 @@ public final class DecodeSession {
       Row row = rows.get(r);
       float[] rowLogits = Arrays.copyOfRange(logits, r * vocabulary, (r + 1) * vocabulary);
       if (row.written.isEmpty()) {
-        row.constrained = constrainFirst(rowLogits);
+        row.constrained = constrainFirst(rowLogits, row.allowedFirst);
       }
       int next = Decoder.pick(rowLogits, row.decoding, row.random);
       row.written.add(next);
@@ -231,7 +244,7 @@ public final class DecodeSession {
   }
 
   /** As {@link Decoder}: masks tokens a turn may not start with; whether the model's own choice was among them. */
-  private boolean constrainFirst(float[] logits) {
+  private static boolean constrainFirst(float[] logits, boolean[] allowedFirst) {
     if (allowedFirst == null) {
       return false;
     }
@@ -254,6 +267,7 @@ public final class DecodeSession {
     final long id;
     final int[] prompt;
     final DecodingConfig decoding;
+    final boolean[] allowedFirst;
     final Random random;
     final float[][] cache;
     final List<Integer> written = new ArrayList<>();
@@ -261,8 +275,9 @@ public final class DecodeSession {
     int current;
     boolean constrained;
 
-    Row(long id, int[] prompt, DecodingConfig decoding) {
+    Row(long id, int[] prompt, DecodingConfig decoding, boolean[] allowedFirst) {
       this.id = id;
+      this.allowedFirst = allowedFirst;
       this.prompt = prompt;
       this.decoding = decoding;
       this.random = new Random(decoding.seed());
