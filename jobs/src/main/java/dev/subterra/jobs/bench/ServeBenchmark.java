@@ -225,6 +225,8 @@ public final class ServeBenchmark implements Callable<Integer> {
   private static void play(HttpClient http, URI endpoint, ServedModel served, Dialogue dialogue, long deadline,
       List<Double> latencies, AtomicLong tokens) throws Exception {
     ArrayNode messages = JSON.createArrayNode();
+    // As an application would; the student does not read it (its procedure is in its weights).
+    messages.addObject().put("role", "system").put("content", "You are the " + served.id() + " assistant.");
     int calls = 0;
     for (Turn turn : dialogue.turns()) {
       if (turn.role() == Role.USER) {
