@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /** Groups the benchmarks; each prints its figures and the machine it ran on. */
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
-    subcommands = {PathsBenchmark.class, dev.subterra.jobs.bench.SynthesisBenchmark.class},
+    subcommands = {PathsBenchmark.class, dev.subterra.jobs.bench.SynthesisBenchmark.class,
+        dev.subterra.jobs.bench.ServeBenchmark.class},
     description = "Run a benchmark and print a Markdown table for docs/benchmarks.md.")
 final class BenchmarkCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -136,6 +136,27 @@ class SubterraCliTest {
   }
 
   @Test
+  void serveRefusesBadInputBeforeItBinds() throws Exception {
+    Path missing = temp.resolve("no-model");
+    Run noModel = run("serve", "--model", missing.toString(), "--port", "0");
+    assertThat(noModel.code()).isEqualTo(2);
+    assertThat(noModel.err().strip()).isEqualTo("Error: Cannot serve " + missing
+        + ": not a directory (a model/ from `train`)");
+    Path model = Files.createDirectories(temp.resolve("run/model"));
+    Path emptyKey = Files.writeString(temp.resolve("key.txt"), "  \n");
+    Run badKey = run("serve", "--model", model.toString(), "--api-key-file", emptyKey.toString());
+    assertThat(badKey.code()).isEqualTo(2);
+    assertThat(badKey.err().strip()).isEqualTo("Error: Invalid --api-key-file " + emptyKey
+        + ": one non-empty line expected");
+    Run badBatch = run("serve", "--model", model.toString(), "--max-batch", "0");
+    assertThat(badBatch.code()).isEqualTo(2);
+    assertThat(badBatch.err().strip()).isEqualTo("Error: Invalid maxBatch: 0");
+    Run noWorkflow = run("serve", "--model", model.toString());
+    assertThat(noWorkflow.code()).isEqualTo(2);
+    assertThat(noWorkflow.err()).contains("Cannot serve " + model + ": no workflow at ");
+  }
+
+  @Test
   void badUsageExitsWithTwoAndHelpExitsWithZero() throws Exception {
     assertThat(run("paths").code()).isEqualTo(2);
     assertThat(run("frobnicate").code()).isEqualTo(2);
@@ -144,7 +165,7 @@ class SubterraCliTest {
     assertThat(badValue.code()).isEqualTo(2);
     assertThat(badValue.err()).contains("Error: Invalid maxLoops: 99 (expected 0 to 16)");
     for (String command : new String[] {"validate", "show", "import", "paths", "synthesize", "train", "evaluate",
-        "benchmark"}) {
+        "serve", "benchmark"}) {
       Run help = run(command, "--help");
       assertThat(help.code()).isZero();
       assertThat(help.out()).contains("Usage: subterra " + command);

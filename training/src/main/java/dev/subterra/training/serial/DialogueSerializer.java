@@ -134,6 +134,14 @@ public final class DialogueSerializer {
     return out;
   }
 
+  /**
+   * How many tokens {@link #prompt} would hold for {@code history} if nothing were cut: more than
+   * {@code contextLength - maxNewTokens} means the prompt was truncated by the window rule.
+   */
+  public int untruncatedPromptLength(List<Turn> history) {
+    return build(history, true).tokens.size();
+  }
+
   private int headLength(List<Integer> turnStarts, int budget) {
     int head = systemTokens.length;
     for (int start : turnStarts) {

@@ -1,0 +1,6 @@
+/**
+ * Serves a compiled student over the OpenAI chat-completions protocol: {@link dev.subterra.serving.ChatCompletionServer}
+ * (HTTP, authentication, limits, routing), {@link dev.subterra.serving.BatchScheduler} (continuous batching into the
+ * KV-cache decoder) and {@link dev.subterra.serving.ServerMetrics} (Prometheus text).
+ */
+package dev.subterra.serving;
