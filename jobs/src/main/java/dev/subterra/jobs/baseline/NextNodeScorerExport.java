@@ -34,7 +34,7 @@ public final class NextNodeScorerExport {
       throw new IllegalArgumentException("Cannot export the baseline: the tokenizer must split on gaps and the "
           + "term frequencies must be counts");
     }
-    if (!lr.isMultinomial()) {
+    if (!"multinomial".equals(lr.getFamily())) {
       throw new IllegalArgumentException("Cannot export the baseline: the logistic regression is not multinomial");
     }
     Matrix coefficients = lr.coefficientMatrix();
