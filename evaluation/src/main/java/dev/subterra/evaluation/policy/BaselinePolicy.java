@@ -56,7 +56,8 @@ public final class BaselinePolicy implements Policy {
   private final List<Pattern> templatePatterns = new ArrayList<>();
   private final List<List<String>> templateSlots = new ArrayList<>();
   private final Map<String, Pattern> statedPatterns = new LinkedHashMap<>();
-  private final Map<String, String> distinctivePoolValues = new LinkedHashMap<>();
+  /** Word-bounded patterns of pool values that only one slot has, with the slot and the value. */
+  private final Map<Pattern, String[]> distinctivePoolValues = new LinkedHashMap<>();
   private long nanos;
   private long turns;
 
@@ -104,7 +105,8 @@ public final class BaselinePolicy implements Policy {
       }
       for (String value : slot.getValue().values()) {
         if (poolOwners.get(value.toLowerCase(Locale.ROOT)) == 1) {
-          distinctivePoolValues.put(value, slot.getKey());
+          distinctivePoolValues.put(Pattern.compile("\\b" + Pattern.quote(value.toLowerCase(Locale.ROOT)) + "\\b"),
+              new String[] {slot.getKey(), value});
         }
       }
     }
@@ -180,10 +182,9 @@ public final class BaselinePolicy implements Policy {
       } else if (t.role() == Role.USER && t.text() != null) {
         String text = t.text();
         String lower = text.toLowerCase(Locale.ROOT);
-        for (Map.Entry<String, String> pooled : distinctivePoolValues.entrySet()) {
-          if (Pattern.compile("\\b" + Pattern.quote(pooled.getKey().toLowerCase(Locale.ROOT)) + "\\b")
-              .matcher(lower).find()) {
-            known.put(pooled.getValue(), pooled.getKey());
+        for (Map.Entry<Pattern, String[]> pooled : distinctivePoolValues.entrySet()) {
+          if (pooled.getKey().matcher(lower).find()) {
+            known.put(pooled.getValue()[0], pooled.getValue()[1]);
           }
         }
         for (int p = 0; p < templatePatterns.size(); p++) {
