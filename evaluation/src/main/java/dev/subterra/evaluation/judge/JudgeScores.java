@@ -16,6 +16,9 @@ public record JudgeScores(
   public static final int MIN = 1;
   /** The highest score of a criterion. */
   public static final int MAX = 5;
+  /** The criteria's keys in a judge's JSON answer and in {@code summary.json}, in order. */
+  public static final java.util.List<String> KEYS = java.util.List.of("task_success", "information_accuracy",
+      "consistency", "graceful_handling", "naturalness");
 
   public JudgeScores {
     check("taskSuccess", taskSuccess);
@@ -29,6 +32,11 @@ public record JudgeScores(
     if (score < MIN || score > MAX) {
       throw new IllegalArgumentException("Invalid " + field + ": " + score + " (" + MIN + " to " + MAX + ")");
     }
+  }
+
+  /** The scores by {@link #KEYS}, in order. */
+  public int[] values() {
+    return new int[] {taskSuccess, informationAccuracy, consistency, gracefulHandling, naturalness};
   }
 
   /** The mean of the five scores. */

@@ -1,5 +1,6 @@
 /**
- * The seam for an optional LLM judge that scores closed-loop conversations on the paper's five criteria; the judge
- * itself (an OpenAI-compatible endpoint with a rubric stored as data) plugs in here.
+ * The optional LLM judge: conversations scored on the paper's five criteria by an OpenAI-compatible endpoint, with the
+ * rubric stored as data ({@code judge/rubric.json}), failures recorded per conversation, and means with bootstrap
+ * intervals.
  */
 package dev.subterra.evaluation.judge;

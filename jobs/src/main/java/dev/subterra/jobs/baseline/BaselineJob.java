@@ -2,6 +2,7 @@ package dev.subterra.jobs.baseline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.subterra.evaluation.policy.NextNodeScorer;
 import dev.subterra.jobs.Provenance;
 import dev.subterra.jobs.io.RunFiles;
 import dev.subterra.jobs.synthesize.SynthesisRows;
@@ -32,7 +33,8 @@ import org.apache.spark.sql.functions;
 /**
  * Trains the next-node baseline: multinomial logistic regression over TF-IDF of the last turns, on the run's
  * training dialogues, scored on its validation and test dialogues. It writes {@code baseline/} (a Spark ML pipeline
- * that predicts {@code predicted_node} from {@code context}) and {@code baseline.json} (accuracies, configuration,
+ * that predicts {@code predicted_node} from {@code context}, with the same model as a plain-Java
+ * {@link NextNodeScorer} in {@code baseline/next-node-scorer.json}) and {@code baseline.json} (accuracies, configuration,
  * provenance). The transformer student has to beat it to be worth its weights.
  */
 public final class BaselineJob {
@@ -86,6 +88,8 @@ public final class BaselineJob {
       Path target = new Path(runDir, "baseline");
       Path temporary = files.temporarySibling(target);
       model.write().save(temporary.toString());
+      // The same model as plain Java, for the closed loop and anything else that runs without Spark.
+      files.writeText(new Path(temporary, NextNodeScorer.FILE), NextNodeScorerExport.of(model).toJson());
       files.commit(temporary, target);
 
       Map<String, Double> accuracy = new LinkedHashMap<>();

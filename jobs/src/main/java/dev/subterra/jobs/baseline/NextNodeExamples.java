@@ -1,5 +1,6 @@
 package dev.subterra.jobs.baseline;
 
+import dev.subterra.evaluation.policy.NextNodeScorer;
 import dev.subterra.synthesis.Dialogue;
 import dev.subterra.synthesis.Role;
 import dev.subterra.synthesis.Turn;
@@ -12,9 +13,7 @@ import java.util.List;
  */
 public final class NextNodeExamples {
   /** Turns of context; the procedure's next step rarely depends on more. */
-  public static final int CONTEXT_TURNS = 3;
-  /** The token that stands for the agent's previous node in the context. */
-  static final String PREVIOUS = "prevnode_";
+  public static final int CONTEXT_TURNS = NextNodeScorer.CONTEXT_TURNS;
 
   private NextNodeExamples() {}
 
@@ -36,14 +35,8 @@ public final class NextNodeExamples {
     return examples;
   }
 
-  /** The text a policy sees before turn {@code i}. */
+  /** The text a policy sees before turn {@code i}: the closed-loop baseline builds it the same way. */
   public static String context(List<Turn> turns, int i, String previousNode) {
-    StringBuilder text = new StringBuilder(PREVIOUS).append(previousNode.replaceAll("\\W", "_"));
-    for (int j = Math.max(0, i - CONTEXT_TURNS); j < i; j++) {
-      Turn t = turns.get(j);
-      text.append(' ').append(t.role().wireName()).append(": ");
-      text.append(t.role() == Role.TOOL ? t.call().name() + " " + t.result() : t.text());
-    }
-    return text.toString();
+    return NextNodeScorer.context(turns, i, previousNode);
   }
 }

@@ -42,17 +42,48 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Frontier model of the baselines, from frontier-prices.json (default: ${DEFAULT-VALUE}).")
   String frontier;
 
+  @Option(names = "--judge-url", paramLabel = "URL",
+      description = "OpenAI-compatible endpoint of an LLM judge that scores each student conversation on five"
+          + " criteria (key from " + EvaluateJob.JUDGE_KEY_VARIABLE + " or OPENAI_API_KEY). Default: no judge.")
+  String judgeUrl;
+
+  @Option(names = "--judge-model", paramLabel = "NAME", description = "The judge's model; needed with --judge-url.")
+  String judgeModel;
+
   @Mixin SparkOptions sparkOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  private static String format(Estimate v) {
+    return v.isDefined() ? String.format("%.3f  [%.3f, %.3f]  n=%d", v.value(), v.low(), v.high(), v.count()) : "–";
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if ((judgeUrl == null) != (judgeModel == null)) {
+      throw new IllegalArgumentException(
+          "Invalid judge: --judge-url and --judge-model go together");
+    }
+    java.net.URI judge = null;
+    if (judgeUrl != null) {
+      try {
+        judge = new java.net.URI(judgeUrl);
+        new dev.subterra.synthesis.openai.ChatClientConfig(judge, java.time.Duration.ofSeconds(1),
+            java.time.Duration.ofSeconds(1), 1, 1, 0, java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(1),
+            java.time.Duration.ZERO, 0);
+      } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("Invalid --judge-url: " + judgeUrl);
+      }
+    }
     SparkSession spark = sparkOptions.start("subterra evaluate");
     try {
-      EvaluateJob.Result result = EvaluateJob.on(spark).run(run).scenarios(perPath, scenarios).k(k).seed(seed)
-          .prices(hardware, frontier).execute();
+      EvaluateJob job = EvaluateJob.on(spark).run(run).scenarios(perPath, scenarios).k(k).seed(seed)
+          .prices(hardware, frontier);
+      if (judge != null) {
+        job.judge(judge, judgeModel);
+      }
+      EvaluateJob.Result result = job.execute();
       out.printf("Evaluated %d scenarios closed-loop (%s)%n", result.scenarios(), k == 1 ? "greedy" : "k=" + k);
       for (Map.Entry<String, Estimate> e : result.metrics().summary().estimates().entrySet()) {
         Estimate v = e.getValue();
@@ -64,7 +95,13 @@ final class EvaluateCommand implements Callable<Integer> {
           + " = %.0f×%n", cost.studentUsdPerConversation().doubleValue(),
           cost.inContextUsdPerConversation().doubleValue(), cost.orchestratedUsdPerConversation().doubleValue(),
           cost.ratioInContext());
-      out.printf("Wrote %s (summary.json, report.md, conversations.jsonl)%n", result.evalDir());
+      result.baseline().ifPresent(b -> out.printf("MLlib baseline: path fidelity %s%n",
+          format(b.summary().pathFidelity())));
+      out.printf("Teacher replay (upper bound): path fidelity %s%n", format(result.reference().summary().pathFidelity()));
+      result.judge().ifPresent(j -> out.printf("Judge %s: scored %d of %d conversations, overall %s%n", j.judge(),
+          j.scored(), j.conversations(), format(j.criteria().get(dev.subterra.evaluation.judge.JudgeSummary.OVERALL))));
+      out.printf("Wrote %s (summary.json, report.md, report.html, conversations/ and conversations*.jsonl)%n",
+          result.evalDir());
     } finally {
       spark.stop();
     }

@@ -15,7 +15,32 @@ import dev.subterra.evaluation.metrics.EvaluationMetrics;
 import dev.subterra.evaluation.metrics.Estimate;
 import dev.subterra.evaluation.metrics.MetricSet;
 import dev.subterra.evaluation.metrics.Metrics;
+import dev.subterra.evaluation.judge.ChatJudge;
+import dev.subterra.evaluation.judge.JudgeScores;
+import dev.subterra.evaluation.judge.JudgeSummary;
+import dev.subterra.evaluation.judge.Rubric;
+import dev.subterra.evaluation.judge.Verdict;
+import dev.subterra.evaluation.policy.BaselinePolicy;
+import dev.subterra.evaluation.policy.NextNodeScorer;
+import dev.subterra.evaluation.policy.ReferencePolicy;
 import dev.subterra.evaluation.policy.StudentPolicy;
+import dev.subterra.evaluation.report.HtmlReport;
+import dev.subterra.jobs.baseline.NextNodeScorerExport;
+import dev.subterra.synthesis.openai.ApiKey;
+import dev.subterra.synthesis.openai.ChatClient;
+import dev.subterra.synthesis.openai.ChatClientConfig;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.net.URI;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import dev.subterra.jobs.Provenance;
 import dev.subterra.jobs.io.RunFiles;
 import dev.subterra.jobs.paths.PathRows;
@@ -52,7 +77,11 @@ import org.slf4j.LoggerFactory;
  * Evaluates a run's student closed-loop: fresh scenarios (a seed of their own, so none is a training dialogue) on
  * every path, played by the user and tool simulators against the student, scored with bootstrap intervals per cohort
  * (training paths, unseen validation/test paths, held-out paths) and priced against the in-context and orchestrated
- * frontier baselines. Writes {@code eval/}: {@code conversations.jsonl}, {@code summary.json} and {@code report.md}.
+ * frontier baselines. The same harness plays the MLlib next-node baseline (where {@code baseline/} exists) and replays
+ * the teacher's dialogues of the same scenarios as the upper bound; an optional LLM judge scores the student's
+ * conversations. Writes {@code eval/}: {@code conversations.jsonl} (the student's), {@code conversations-baseline.jsonl},
+ * {@code conversations-reference.jsonl}, {@code judge.jsonl} (with a judge), {@code conversations/} (Parquet, one row
+ * per conversation of every policy), {@code summary.json}, {@code report.md} and {@code report.html}.
  *
  * <p>Conversations are played across Spark partitions with the model broadcast once, each partition batched through
  * the KV-cache decoder; the results do not depend on the partitioning.
@@ -76,6 +105,9 @@ public final class EvaluateJob {
   private String hardware = "aws-c7i.xlarge";
   private String frontier = "gpt-4.1";
   private Integer partitions;
+  private URI judgeUrl;
+  private String judgeModel;
+  private java.util.function.UnaryOperator<String> environment = System::getenv;
 
   private EvaluateJob(SparkSession spark) {
     this.spark = spark;
@@ -130,8 +162,35 @@ public final class EvaluateJob {
     return this;
   }
 
-  /** What the evaluation found, as written to {@code summary.json}. */
-  public record Result(Path evalDir, EvaluationMetrics metrics, CostReport cost, int scenarios) {}
+  /**
+   * Scores every student conversation with an LLM judge at this OpenAI-compatible endpoint; its key comes from
+   * {@value #JUDGE_KEY_VARIABLE} (or {@code OPENAI_API_KEY}) and is never logged. Without this no judge runs.
+   */
+  public EvaluateJob judge(URI url, String model) {
+    if (url == null || model == null || model.isBlank()) {
+      throw new IllegalArgumentException("Invalid judge: both a URL and a model are needed, got " + url + " and "
+          + model);
+    }
+    this.judgeUrl = url;
+    this.judgeModel = model;
+    return this;
+  }
+
+  /** Where the judge's key is looked up; the process environment by default (tests pass a map's {@code get}). */
+  EvaluateJob environment(java.util.function.UnaryOperator<String> lookup) {
+    this.environment = lookup;
+    return this;
+  }
+
+  /** The environment variable the judge's API key is read from first. */
+  public static final String JUDGE_KEY_VARIABLE = "SUBTERRA_JUDGE_API_KEY";
+
+  /**
+   * What the evaluation found, as written to {@code summary.json}: the student's metrics and cost, and where they were
+   * played, the baseline's and the teacher replay's metrics and the judge's scores.
+   */
+  public record Result(Path evalDir, EvaluationMetrics metrics, CostReport cost, int scenarios,
+      Optional<EvaluationMetrics> baseline, EvaluationMetrics reference, Optional<JudgeSummary> judge) {}
 
   public Result execute() throws IOException, InvalidWorkflowException, TeacherException {
     Objects.requireNonNull(runDir, "run");
@@ -171,19 +230,66 @@ public final class EvaluateJob {
             "Invalid frontier model: " + frontier + " is not in " + PriceTable.BUNDLED)),
         PriceTable.bundled().version(), CostAssumptions.DEFAULT_ROUTING_OUTPUT_TOKENS);
     CostReport cost = new CostModel(workflow, assumptions).report(results, byId);
+    Metrics scoring = new Metrics(workflow, Bootstrap.of(seed));
+    ClosedLoopRunner runner = new ClosedLoopRunner(workflow, ClosedLoopConfig.defaults());
+
+    // The MLlib baseline, where train wrote one, exported to plain Java and played on the driver: it decides a turn in
+    // microseconds, so partitions would cost more than they save. It is deterministic: one run per scenario.
+    Optional<Played> baselinePlayed = Optional.empty();
+    Optional<EvaluationMetrics> baselineMetrics = Optional.empty();
+    double baselineUsd = Double.NaN;
+    if (Files.isDirectory(run.resolve("baseline"))) {
+      NextNodeScorer scorer = NextNodeScorerExport.of(PipelineModel.load(run.resolve("baseline").toString()));
+      BaselinePolicy baseline = new BaselinePolicy(workflow, scorer);
+      List<ConversationResult> byBaseline = runner.run(baseline, scenarios, 1);
+      baselineMetrics = Optional.of(scoring.evaluate(byBaseline, references, 1));
+      // Its price: the measured seconds of choosing and writing turns, at the student's hardware rate.
+      baselineUsd = assumptions.hardware().usdPerHour().doubleValue() / 3600.0 * baseline.seconds()
+          / byBaseline.size();
+      baselinePlayed = Optional.of(new Played(byBaseline, 0));
+    } else {
+      LOG.info("No baseline/ in {}: the MLlib baseline is not scored (train without --no-baseline)", run);
+    }
+    // The upper bound: the teacher's dialogues of the same scenarios, replayed through the same harness.
+    List<ConversationResult> replayed = runner.run(new ReferencePolicy(List.copyOf(references.values())), scenarios, 1);
+    EvaluationMetrics referenceMetrics = scoring.evaluate(replayed, references, 1);
+    Map<String, Object> teacherOfRun = teacher(run);
+
+    Optional<JudgeSummary> judged = Optional.empty();
+    Map<String, Verdict> verdicts = new LinkedHashMap<>();
+    if (judgeUrl != null) {
+      ChatJudge judge = new ChatJudge(new ChatClient(ChatClientConfig.defaults(judgeUrl, seed), judgeKey()),
+          judgeModel, Rubric.bundled(), JUDGE_ATTEMPTS, seed);
+      for (Verdict v : judgeAll(judge, workflow, byId, results)) {
+        verdicts.put(v.scenarioId() + "#" + v.sample(), v);
+      }
+      long in = verdicts.values().stream().mapToLong(Verdict::inputTokens).sum();
+      long out = verdicts.values().stream().mapToLong(Verdict::outputTokens).sum();
+      BigDecimal spend = PriceTable.bundled().price(judgeModel).map(p -> p.cost(in, out)).orElse(null);
+      JudgeSummary summary = JudgeSummary.of(judgeModel, judge.rubric().version(),
+          List.copyOf(verdicts.values()), Bootstrap.of(seed), spend);
+      judged = Optional.of(summary);
+      LOG.info("Judge {} scored {} of {} conversations (overall mean {})", judgeModel, summary.scored(),
+          summary.conversations(), summary.criteria().get(JudgeSummary.OVERALL).value());
+    }
 
     Path evalDir = run.resolve("eval");
     org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(evalDir.toAbsolutePath().toString());
     org.apache.hadoop.fs.Path staging = files.temporarySibling(target);
     Path temporary = Path.of(staging.toString());
     Files.createDirectories(temporary);
-    try (var out = Files.newBufferedWriter(temporary.resolve("conversations.jsonl"), StandardCharsets.UTF_8)) {
-      ObjectMapper line = new ObjectMapper();
-      for (ConversationResult result : results) {
-        out.write(line.writeValueAsString(result));
-        out.newLine();
-      }
+    writeJsonl(temporary.resolve("conversations.jsonl"), results);
+    if (baselinePlayed.isPresent()) {
+      writeJsonl(temporary.resolve("conversations-baseline.jsonl"), baselinePlayed.get().results());
     }
+    writeJsonl(temporary.resolve("conversations-reference.jsonl"), replayed);
+    if (!verdicts.isEmpty()) {
+      writeJsonl(temporary.resolve("judge.jsonl"), List.copyOf(verdicts.values()));
+    }
+    List<ConversationResult> everyPolicy = new ArrayList<>(results);
+    baselinePlayed.ifPresent(b -> everyPolicy.addAll(b.results()));
+    everyPolicy.addAll(replayed);
+    writeParquet(temporary.resolve("conversations"), everyPolicy, verdicts);
     Map<String, Object> summary = new LinkedHashMap<>(metrics.summary().toMap());
     summary.putAll(cost.toMap());
     summary.put("cohorts", cohorts(metrics));
@@ -194,12 +300,172 @@ public final class EvaluateJob {
     summary.put("k", k);
     summary.put("seed", seed);
     summary.put("model_weights_hash", artefact.provenance().weightsHash());
-    summary.put("provenance", Provenance.current(spark.version()));
+    double inContextUsd = cost.inContextUsdPerConversation().doubleValue();
+    if (baselineMetrics.isPresent()) {
+      Map<String, Object> block = policyBlock(baselineMetrics.get());
+      block.put("model", "multinomial logistic regression over TF-IDF of the last " + NextNodeScorer.CONTEXT_TURNS
+          + " turns and the previous node (baseline/), played as plain Java");
+      block.put("cost_per_conversation_usd", baselineUsd);
+      block.put("cost_ratio_in_context", baselineUsd > 0 ? inContextUsd / baselineUsd : null);
+      block.put("cost_basis", "measured seconds per conversation at the student's hardware price");
+      summary.put("baseline", block);
+    }
+    Map<String, Object> referenceBlock = policyBlock(referenceMetrics);
+    referenceBlock.put("teacher", teacherOfRun.get("teacher"));
+    referenceBlock.put("replayed", TemplateTeacher.NAME + " teacher's dialogues of the evaluation scenarios");
+    referenceBlock.put("conformance_rate", teacherOfRun.get("conformance_rate"));
+    summary.put("reference", referenceBlock);
+    judged.ifPresent(j -> summary.put("judge", j.toMap()));
+    Map<String, Object> provenance = Provenance.current(spark.version());
+    summary.put("provenance", provenance);
     JSON.writeValue(temporary.resolve("summary.json").toFile(), summary);
-    Files.writeString(temporary.resolve("report.md"), report(workflow, metrics, cost, scenarios.size()),
+    Files.writeString(temporary.resolve("report.md"), report(workflow, metrics, cost, scenarios.size())
+        + baselineReport(baselineMetrics, referenceMetrics, teacherOfRun), StandardCharsets.UTF_8);
+
+    List<HtmlReport.PolicyResult> shown = new ArrayList<>();
+    shown.add(new HtmlReport.PolicyResult("student", "student", metrics,
+        cost.studentUsdPerConversation().doubleValue()));
+    double baselineCost = baselineUsd;
+    baselineMetrics.ifPresent(b -> shown.add(new HtmlReport.PolicyResult("baseline", "MLlib baseline", b,
+        baselineCost)));
+    shown.add(new HtmlReport.PolicyResult("reference", "teacher replay", referenceMetrics, Double.NaN));
+    Map<String, Object> htmlProvenance = new LinkedHashMap<>();
+    htmlProvenance.put("run", run.toAbsolutePath().toString());
+    htmlProvenance.put("model_weights_hash", artefact.provenance().weightsHash());
+    htmlProvenance.put("seed", seed);
+    htmlProvenance.put("k", k);
+    htmlProvenance.putAll(provenance);
+    Files.writeString(temporary.resolve("report.html"), HtmlReport.render(new HtmlReport.Input(workflow,
+        scenarios.size(), k, shown, cost, teacherOfRun, judged.orElse(null), htmlProvenance)),
         StandardCharsets.UTF_8);
     files.commit(staging, target);
-    return new Result(evalDir, metrics, cost, scenarios.size());
+    return new Result(evalDir, metrics, cost, scenarios.size(), baselineMetrics, referenceMetrics, judged);
+  }
+
+  /** How many answers the judge is asked for per conversation when they come back malformed. */
+  static final int JUDGE_ATTEMPTS = 3;
+  /** Conversations judged at once; the client's own limit adapts below it. */
+  private static final int JUDGE_THREADS = 4;
+
+  private Optional<ApiKey> judgeKey() {
+    // ApiKey reads the teacher's variable first; the judge's own variable takes its place here.
+    java.util.function.UnaryOperator<String> env = environment;
+    return ApiKey.fromEnvironment(name -> name.equals(ApiKey.VARIABLE) ? env.apply(JUDGE_KEY_VARIABLE)
+        : env.apply(name));
+  }
+
+  private static List<Verdict> judgeAll(ChatJudge judge, Workflow workflow, Map<String, Scenario> byId,
+      List<ConversationResult> results) throws IOException {
+    ExecutorService pool = Executors.newFixedThreadPool(JUDGE_THREADS);
+    try {
+      List<Future<Verdict>> pending = new ArrayList<>();
+      for (ConversationResult c : results) {
+        pending.add(pool.submit(() -> judge.assess(workflow, byId.get(c.scenarioId()), c)));
+      }
+      List<Verdict> out = new ArrayList<>();
+      for (Future<Verdict> f : pending) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("Cannot judge the conversations: interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("Cannot judge the conversations: " + e.getCause().getMessage(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** The teacher's name and conformance rate from the run's {@code synthesis.json}; nulls when it has none. */
+  private static Map<String, Object> teacher(Path run) throws IOException {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("teacher", null);
+    out.put("conformance_rate", null);
+    Path file = run.resolve("synthesis.json");
+    if (Files.isRegularFile(file)) {
+      var doc = JSON.readTree(file.toFile());
+      out.put("teacher", doc.path("teacher").isTextual() ? doc.get("teacher").asText() : null);
+      out.put("conformance_rate", doc.path("conformance_rate").isNumber() ? doc.get("conformance_rate").asDouble()
+          : null);
+    }
+    return out;
+  }
+
+  private static Map<String, Object> policyBlock(EvaluationMetrics m) {
+    Map<String, Object> block = new LinkedHashMap<>(m.summary().toMap());
+    block.put("cohorts", cohorts(m));
+    block.put("node_accuracy_by_node", estimates(m.nodeAccuracy()));
+    block.put("first_wrong_nodes", m.firstWrongNodes());
+    return block;
+  }
+
+  private static void writeJsonl(Path file, List<?> rows) throws IOException {
+    try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      ObjectMapper line = new ObjectMapper();
+      for (Object row : rows) {
+        out.write(line.writeValueAsString(row));
+        out.newLine();
+      }
+    }
+  }
+
+  /** The schema of {@code eval/conversations/}: one row per conversation of every policy. */
+  static final StructType CONVERSATION_SCHEMA = new StructType()
+      .add("policy", DataTypes.StringType, false)
+      .add("scenario_id", DataTypes.StringType, false)
+      .add("path_id", DataTypes.StringType, false)
+      .add("split", DataTypes.StringType, false)
+      .add("sample", DataTypes.IntegerType, false)
+      .add("terminal", DataTypes.StringType, true)
+      .add("end", DataTypes.StringType, false)
+      .add("path_fidelity", DataTypes.BooleanType, false)
+      .add("terminal_correct", DataTypes.BooleanType, false)
+      .add("agent_turns", DataTypes.IntegerType, false)
+      .add("correct_turns", DataTypes.IntegerType, false)
+      .add("first_wrong_step", DataTypes.IntegerType, false)
+      .add("first_wrong_node", DataTypes.StringType, true)
+      .add("prompt_tokens", DataTypes.LongType, false)
+      .add("generated_tokens", DataTypes.LongType, false)
+      .add("judge_task_success", DataTypes.IntegerType, true)
+      .add("judge_information_accuracy", DataTypes.IntegerType, true)
+      .add("judge_consistency", DataTypes.IntegerType, true)
+      .add("judge_graceful_handling", DataTypes.IntegerType, true)
+      .add("judge_naturalness", DataTypes.IntegerType, true)
+      .add("judge_failure", DataTypes.StringType, true);
+
+  private void writeParquet(Path dir, List<ConversationResult> conversations, Map<String, Verdict> verdicts) {
+    List<Row> rows = new ArrayList<>(conversations.size());
+    for (ConversationResult c : conversations) {
+      Verdict v = c.policy().equals("student") ? verdicts.get(c.scenarioId() + "#" + c.sample()) : null;
+      JudgeScores j = v == null ? null : v.scores();
+      rows.add(RowFactory.create(c.policy(), c.scenarioId(), c.pathId(), c.split().wireName(), c.sample(),
+          c.terminal(), c.end().wireName(), c.pathFidelity(), c.terminalCorrect(), c.steps().size(),
+          (int) c.steps().stream().filter(st -> st.correct()).count(), c.firstWrongStep(), c.firstWrongNode(),
+          c.promptTokens(), c.generatedTokens(),
+          j == null ? null : j.taskSuccess(), j == null ? null : j.informationAccuracy(),
+          j == null ? null : j.consistency(), j == null ? null : j.gracefulHandling(),
+          j == null ? null : j.naturalness(), v == null ? null : v.failure()));
+    }
+    spark.createDataFrame(rows, CONVERSATION_SCHEMA).coalesce(1).write().parquet(dir.toAbsolutePath().toString());
+  }
+
+  private static String baselineReport(Optional<EvaluationMetrics> baseline, EvaluationMetrics reference,
+      Map<String, Object> teacher) {
+    StringBuilder md = new StringBuilder("\n## Baseline and upper bound (training paths)\n\n");
+    md.append("| metric | MLlib baseline | teacher replay |\n|---|---|---|\n");
+    for (Map.Entry<String, Estimate> e : reference.summary().estimates().entrySet()) {
+      Estimate b = baseline.map(m -> m.summary().estimates().get(e.getKey())).orElse(Estimate.empty());
+      md.append("| ").append(e.getKey()).append(" | ").append(cell(b)).append(" | ").append(cell(e.getValue()))
+          .append(" |\n");
+    }
+    md.append("\nTeacher: ").append(teacher.get("teacher")).append("; conformance rate in synthesis: ")
+        .append(teacher.get("conformance_rate")).append(".\n");
+    return md.toString();
+  }
+
+  private static String cell(Estimate e) {
+    return e.isDefined() ? String.format("%.3f [%.3f, %.3f] (n=%d)", e.value(), e.low(), e.high(), e.count()) : "–";
   }
 
   /** The conversations of every partition, and the student's decoding throughput per partition. */

@@ -133,6 +133,12 @@ class SubterraCliTest {
     Run evaluate = run("evaluate", "--run", empty.toString(), "--master", "local[1]");
     assertThat(evaluate.code()).isEqualTo(2);
     assertThat(evaluate.err()).contains("Cannot evaluate: " + empty + " has no workflow.json; run `subterra paths`");
+    Run halfJudge = run("evaluate", "--run", empty.toString(), "--judge-url", "http://127.0.0.1:9");
+    assertThat(halfJudge.code()).isEqualTo(2);
+    assertThat(halfJudge.err().strip()).isEqualTo("Error: Invalid judge: --judge-url and --judge-model go together");
+    Run badJudge = run("evaluate", "--run", empty.toString(), "--judge-url", "ftp://judge", "--judge-model", "m");
+    assertThat(badJudge.code()).isEqualTo(2);
+    assertThat(badJudge.err().strip()).isEqualTo("Error: Invalid --judge-url: ftp://judge");
   }
 
   @Test

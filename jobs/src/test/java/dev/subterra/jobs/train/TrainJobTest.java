@@ -4,7 +4,12 @@ import dev.subterra.jobs.TestSpark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.subterra.jobs.baseline.BaselineJob;
 import dev.subterra.jobs.paths.PathsJob;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
 import dev.subterra.jobs.synthesize.SynthesizeJob;
 import dev.subterra.synthesis.ScenarioConfig;
 import dev.subterra.training.StudentTrainer;
@@ -62,9 +67,36 @@ class TrainJobTest {
     assertThat(loaded.provenance().weightsHash()).isEqualTo(trained.provenance().weightsHash());
     assertThat(run.resolve("train").resolve("metrics.jsonl")).isRegularFile();
 
-    // The evaluate job plays the trained student closed-loop and writes eval/ with the stable summary keys.
-    EvaluateJob.Result evaluated = EvaluateJob.on(spark).run(run.toString()).scenarios(1, 6).seed(SEED)
-        .partitions(3).execute();
+    // The evaluate job plays the trained student closed-loop and writes eval/ with the stable summary keys; the MLlib
+    // baseline and the teacher's replay go through the same harness, and a judge at a local endpoint scores.
+    BaselineJob.on(spark).run(run.toString()).seed(SEED).execute();
+    EvaluateJob.Result evaluated;
+    HttpServer judge = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    AtomicInteger judged = new AtomicInteger();
+    judge.createContext("/v1/chat/completions", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      // The first answer is not a score object: asked again, the judge gets one.
+      String content = judged.getAndIncrement() == 0 ? "Looks fine to me."
+          : "{\"task_success\": 4, \"information_accuracy\": 5, \"consistency\": 4, \"graceful_handling\": 5,"
+              + " \"naturalness\": 3}";
+      byte[] body = new ObjectMapper().createObjectNode().set("choices", new ObjectMapper().createArrayNode().add(
+          new ObjectMapper().createObjectNode().put("finish_reason", "stop").set("message",
+              new ObjectMapper().createObjectNode().put("role", "assistant").put("content", content))))
+          .toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    judge.start();
+    try {
+      evaluated = EvaluateJob.on(spark).run(run.toString()).scenarios(1, 6).seed(SEED).partitions(3)
+          .judge(java.net.URI.create("http://127.0.0.1:" + judge.getAddress().getPort()), "judge-model").execute();
+    } finally {
+      judge.stop(0);
+    }
+    assertThat(evaluated.baseline()).isPresent();
+    assertThat(evaluated.reference().summary().pathFidelity().value()).isEqualTo(1.0);
+    assertThat(evaluated.judge().orElseThrow().scored()).isEqualTo(6);
     assertThat(evaluated.scenarios()).isEqualTo(6);
     JsonNode summary = new ObjectMapper().readTree(run.resolve("eval/summary.json").toFile());
     for (String key : List.of("node_accuracy", "hub_accuracy", "terminal_accuracy", "path_fidelity",
@@ -76,6 +108,17 @@ class TrainJobTest {
     assertThat(summary.get("cost_ratio_in_context").asDouble()).isGreaterThan(1.0);
     assertThat(Files.readAllLines(run.resolve("eval/conversations.jsonl"))).hasSize(6);
     assertThat(Files.readString(run.resolve("eval/report.md"))).contains("node_accuracy", "Cost per conversation");
+    assertThat(summary.at("/baseline/path_fidelity/count").asLong()).isPositive();
+    assertThat(summary.at("/baseline/cost_per_conversation_usd").asDouble()).isPositive();
+    assertThat(summary.at("/reference/conformance_rate").asDouble()).isEqualTo(1.0);
+    assertThat(summary.at("/judge/criteria/overall/value").asDouble()).isEqualTo(4.2);
+    assertThat(Files.readString(run.resolve("eval/report.html"))).contains("data:image/png;base64,", "MLlib baseline",
+        "LLM judge");
+    // Parquet: one row per conversation of each policy, the judge's scores beside the student's.
+    List<org.apache.spark.sql.Row> rows = spark.read().parquet(run.resolve("eval/conversations").toString())
+        .select("policy", "judge_task_success").collectAsList();
+    assertThat(rows).hasSize(18);
+    assertThat(rows.stream().filter(r -> r.getString(0).equals("student")).map(r -> r.getInt(1))).containsOnly(4);
 
     // Played across three partitions, the conversations are those of one partition playing them all.
     List<String> spread = Files.readAllLines(run.resolve("eval/conversations.jsonl"));
