@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       CompileCommand.class,
       BenchmarkCommand.class,
+      StarCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SubterraCli implements Runnable {
