@@ -69,7 +69,10 @@ public final class StarBenchmark {
   /** The subsets every task is scored on. */
   public static final String HAPPY = "happy";
   public static final String ALL = "all";
-  private static final List<String> PREDICTORS = List.of("student", "majority", "schema");
+  public static final String STUDENT = "student";
+  public static final String MAJORITY = "majority";
+  public static final String SCHEMA = "schema";
+  private static final List<String> PREDICTOR_COLUMNS = List.of(STUDENT, MAJORITY, SCHEMA);
   /** A twentieth of the paths for validation, none held out: every path of the schema is the procedure to learn. */
   private static final SplitConfig SPLIT = new SplitConfig(0.05, 0.0, 0.0);
 
@@ -153,45 +156,55 @@ public final class StarBenchmark {
     LOG.info("STAR benchmark: {} tasks, {} dialogues read from {}, options {}", chosen.size(),
         corpus.dialogues().size(), dialogues, options.toMap());
 
-    List<StarTaskResult> results = new ArrayList<>();
-    Map<String, Map<String, List<String>>> pooledPredictions = new LinkedHashMap<>();
-    Map<String, List<String>> pooledGold = new LinkedHashMap<>();
-    Map<String, Integer> pooledDialogues = new LinkedHashMap<>();
+    List<TaskRun> runs = new ArrayList<>();
+    StarBenchmarkResult result = null;
     for (String task : chosen) {
-      TaskRun run = runTask(task, schemaBytes.get(task), workflows.get(task), byTask.get(task));
-      results.add(run.result);
-      for (String subset : List.of(HAPPY, ALL)) {
-        Predicate<WizardTurn> in = subsetFilter(subset);
+      runs.add(runTask(task, schemaBytes.get(task), workflows.get(task), byTask.get(task)));
+      // The summary and report are rewritten after every task, so that a long run stopped early keeps what it did.
+      result = new StarBenchmarkResult(output, runs.stream().map(TaskRun::result).toList(), pooled(runs),
+          (System.nanoTime() - started) / 1e9);
+      writeAtomically(output.resolve("summary.json"),
+          JSON.writeValueAsString(summary(result, corpus, runs.size() == chosen.size())));
+      writeAtomically(output.resolve("report.md"), report(result));
+    }
+    Map<String, LabelScores> all = result.pooled().get(ALL).predictors();
+    LOG.info("STAR benchmark done in {} s: pooled all-dialogue accuracy student {} schema {} majority {}",
+        String.format("%.0f", result.seconds()), all.containsKey(STUDENT) ? pct(all.get(STUDENT).accuracy()) : "-",
+        pct(all.get(SCHEMA).accuracy()), pct(all.get(MAJORITY).accuracy()));
+    return result;
+  }
+
+  /** The scores over the turns of every task run so far. */
+  private Map<String, StarTaskResult.SubsetScores> pooled(List<TaskRun> runs) {
+    Map<String, StarTaskResult.SubsetScores> pooled = new LinkedHashMap<>();
+    for (String subset : List.of(HAPPY, ALL)) {
+      Predicate<WizardTurn> in = subsetFilter(subset);
+      List<String> gold = new ArrayList<>();
+      Map<String, List<String>> predicted = new LinkedHashMap<>();
+      int dialogueCount = 0;
+      for (TaskRun run : runs) {
         for (int i = 0; i < run.turns.size(); i++) {
           if (in.test(run.turns.get(i))) {
-            pooledGold.computeIfAbsent(subset, s -> new ArrayList<>()).add(run.turns.get(i).label());
-            for (String p : PREDICTORS) {
-              pooledPredictions.computeIfAbsent(subset, s -> new LinkedHashMap<>())
-                  .computeIfAbsent(p, x -> new ArrayList<>()).add(run.predictions.get(p).get(i));
+            gold.add(run.turns.get(i).label());
+            for (String p : predictorNames()) {
+              predicted.computeIfAbsent(p, x -> new ArrayList<>()).add(run.predictions.get(p).get(i));
             }
           }
         }
-        pooledDialogues.merge(subset, run.result.scores().get(subset).dialogues(), Integer::sum);
+        dialogueCount += run.result.scores().get(subset).dialogues();
       }
-    }
-    Map<String, StarTaskResult.SubsetScores> pooled = new LinkedHashMap<>();
-    for (String subset : List.of(HAPPY, ALL)) {
       Map<String, LabelScores> scores = new LinkedHashMap<>();
-      for (String p : PREDICTORS) {
-        scores.put(p, LabelScores.of(pooledGold.getOrDefault(subset, List.of()),
-            pooledPredictions.getOrDefault(subset, Map.of()).getOrDefault(p, List.of())));
+      for (String p : predictorNames()) {
+        scores.put(p, LabelScores.of(gold, predicted.getOrDefault(p, List.of())));
       }
-      pooled.put(subset, new StarTaskResult.SubsetScores(pooledDialogues.getOrDefault(subset, 0), scores));
+      pooled.put(subset, new StarTaskResult.SubsetScores(dialogueCount, scores));
     }
-    double seconds = (System.nanoTime() - started) / 1e9;
-    StarBenchmarkResult result = new StarBenchmarkResult(output, results, pooled, seconds);
-    writeAtomically(output.resolve("summary.json"), JSON.writeValueAsString(summary(result, corpus)));
-    writeAtomically(output.resolve("report.md"), report(result));
-    LOG.info("STAR benchmark done in {} s: pooled all-dialogue accuracy student {} schema {} majority {}",
-        String.format("%.0f", seconds), pct(pooled.get(ALL).predictors().get("student").accuracy()),
-        pct(pooled.get(ALL).predictors().get("schema").accuracy()),
-        pct(pooled.get(ALL).predictors().get("majority").accuracy()));
-    return result;
+    return pooled;
+  }
+
+  /** The predictors this run scores: the student unless the options leave it out, and the two baselines. */
+  private List<String> predictorNames() {
+    return options.trainStudent() ? List.of(STUDENT, MAJORITY, SCHEMA) : List.of(MAJORITY, SCHEMA);
   }
 
   private Path schemaFile(String task) {
@@ -210,35 +223,44 @@ public final class StarBenchmark {
     Path taskDir = output.resolve(task);
     Files.createDirectories(taskDir);
     long seed = options.seed();
-    PathCatalog catalog = PathCatalog.build(workflow, EnumerationConfig.withSeed(seed), SPLIT);
-    ScenarioConfig draw = ScenarioConfig.perPath(options.scenariosPerPath(catalog.paths().size()), seed);
-    List<Scenario> scenarios = new ScenarioPlanner(workflow, draw).plan(catalog.paths()).scenarios();
-    TemplateTeacher teacher = new TemplateTeacher();
-    ConformanceChecker checker = new ConformanceChecker();
-    List<Dialogue> synthetic = new ArrayList<>();
-    int rejected = 0;
-    for (Scenario scenario : scenarios) {
-      Dialogue dialogue = teacher.write(workflow, scenario);
-      if (checker.check(workflow, scenario, dialogue).conforms()) {
-        synthetic.add(dialogue);
-      } else {
-        rejected++;
+    long paths = 0;
+    int syntheticCount = 0;
+    double trainingSeconds = 0;
+    ModelArtefact artefact = null;
+    if (options.trainStudent()) {
+      PathCatalog catalog = PathCatalog.build(workflow, EnumerationConfig.withSeed(seed), SPLIT);
+      ScenarioConfig draw = ScenarioConfig.perPath(options.scenariosPerPath(catalog.paths().size()), seed);
+      List<Scenario> scenarios = new ScenarioPlanner(workflow, draw).plan(catalog.paths()).scenarios();
+      TemplateTeacher teacher = new TemplateTeacher();
+      ConformanceChecker checker = new ConformanceChecker();
+      List<Dialogue> synthetic = new ArrayList<>();
+      int rejected = 0;
+      for (Scenario scenario : scenarios) {
+        Dialogue dialogue = teacher.write(workflow, scenario);
+        if (checker.check(workflow, scenario, dialogue).conforms()) {
+          synthetic.add(dialogue);
+        } else {
+          rejected++;
+        }
       }
-    }
-    LOG.info("{}: {} paths, {} template dialogues ({} not conforming, dropped)", task, catalog.paths().size(),
-        synthetic.size(), rejected);
+      LOG.info("{}: {} paths, {} template dialogues ({} not conforming, dropped)", task, catalog.paths().size(),
+          synthetic.size(), rejected);
 
-    // A tenth of the run to warm up: the trainer's default of 100 steps is longer than a whole small STAR run.
-    long steps = (long) options.epochs() * Math.max(1, synthetic.size() / options.batchSize());
-    TrainerConfig trainer = TrainerConfig.defaults(seed).withEpochs(options.epochs())
-        .withBatchSize(options.batchSize()).withWarmupSteps((int) Math.max(1, Math.min(100, steps / 10)));
-    Path workDir = taskDir.resolve("work");
-    ModelArtefact artefact = new StudentTrainer(new StudentTrainer.Config(options.preset(), options.vocabularySize(),
-        trainer), progress -> LOG.debug("{}: {}", task, progress))
-        .train(workflow, synthetic, workDir, taskDir.resolve("model"));
-    deleteTree(workDir);
-    LOG.info("{}: student trained, {} parameters, {} epochs in {} s", task, artefact.model().parameterCount(),
-        artefact.provenance().epochs(), String.format("%.0f", artefact.provenance().trainingSeconds()));
+      // A tenth of the run to warm up: the trainer's default of 100 steps is longer than a whole small STAR run.
+      long steps = (long) options.epochs() * Math.max(1, synthetic.size() / options.batchSize());
+      TrainerConfig trainer = TrainerConfig.defaults(seed).withEpochs(options.epochs())
+          .withBatchSize(options.batchSize()).withWarmupSteps((int) Math.max(1, Math.min(100, steps / 10)));
+      Path workDir = taskDir.resolve("work");
+      artefact = new StudentTrainer(new StudentTrainer.Config(options.preset(), options.vocabularySize(),
+          trainer), progress -> LOG.debug("{}: {}", task, progress))
+          .train(workflow, synthetic, workDir, taskDir.resolve("model"));
+      deleteTree(workDir);
+      LOG.info("{}: student trained, {} parameters, {} epochs in {} s", task, artefact.model().parameterCount(),
+          artefact.provenance().epochs(), String.format("%.0f", artefact.provenance().trainingSeconds()));
+      paths = catalog.paths().size();
+      syntheticCount = synthetic.size();
+      trainingSeconds = artefact.provenance().trainingSeconds();
+    }
 
     WizardTurns labeller = new WizardTurns(KnowledgeBaseResults.of(schema, workflow));
     List<WizardTurn> turns = new ArrayList<>();
@@ -246,8 +268,12 @@ public final class StarBenchmark {
       turns.addAll(labeller.of(d));
     }
     MajorityBaseline majority = MajorityBaseline.of(turns.stream().map(WizardTurn::label).toList());
-    List<NextActionPredictor> predictors = List.of(new StudentPredictor(artefact, workflow, options.batchSize()),
-        majority, new SchemaFollowingBaseline(workflow, majority.label()));
+    List<NextActionPredictor> predictors = new ArrayList<>();
+    if (artefact != null) {
+      predictors.add(new StudentPredictor(artefact, workflow, options.batchSize()));
+    }
+    predictors.add(majority);
+    predictors.add(new SchemaFollowingBaseline(workflow, majority.label()));
     Map<String, List<String>> predictions = new LinkedHashMap<>();
     for (NextActionPredictor predictor : predictors) {
       predictions.put(predictor.name(), predictor.predict(turns));
@@ -265,13 +291,13 @@ public final class StarBenchmark {
       for (int i = 0; i < turns.size(); i++) {
         if (in.test(turns.get(i))) {
           gold.add(turns.get(i).label());
-          for (String p : PREDICTORS) {
+          for (String p : predictorNames()) {
             predicted.computeIfAbsent(p, x -> new ArrayList<>()).add(predictions.get(p).get(i));
           }
         }
       }
       Map<String, LabelScores> byPredictor = new LinkedHashMap<>();
-      for (String p : PREDICTORS) {
+      for (String p : predictorNames()) {
         byPredictor.put(p, LabelScores.of(gold, predicted.getOrDefault(p, List.of())));
       }
       int dialogueCount = (int) taskDialogues.stream()
@@ -279,8 +305,8 @@ public final class StarBenchmark {
       scores.put(subset, new StarTaskResult.SubsetScores(dialogueCount, byPredictor));
     }
     StarTaskResult result = new StarTaskResult(task, WorkflowCodec.sha256Hex(schema),
-        WorkflowCodec.contentHash(workflow), catalog.paths().size(), synthetic.size(),
-        artefact.provenance().trainingSeconds(), majority.label(), outOfSchema, scores);
+        WorkflowCodec.contentHash(workflow), paths, syntheticCount, trainingSeconds, majority.label(), outOfSchema,
+        scores);
 
     StringBuilder lines = new StringBuilder();
     for (int i = 0; i < turns.size(); i++) {
@@ -290,7 +316,7 @@ public final class StarBenchmark {
       line.put("event", t.event());
       line.put("happy", t.happy());
       line.put("label", t.label());
-      for (String p : PREDICTORS) {
+      for (String p : predictorNames()) {
         line.put(p, predictions.get(p).get(i));
       }
       lines.append(new ObjectMapper().writeValueAsString(line)).append('\n');
@@ -298,14 +324,16 @@ public final class StarBenchmark {
     writeAtomically(taskDir.resolve("predictions.jsonl"), lines.toString());
     writeAtomically(taskDir.resolve("result.json"), JSON.writeValueAsString(result.toMap()));
     StarTaskResult.SubsetScores all = scores.get(ALL);
+    LabelScores student = all.predictors().get(STUDENT);
     LOG.info("{}: {} turns of {} dialogues; accuracy student {} schema {} majority {}", task,
-        all.predictors().get("student").turns(), all.dialogues(), pct(all.predictors().get("student").accuracy()),
-        pct(all.predictors().get("schema").accuracy()), pct(all.predictors().get("majority").accuracy()));
+        all.predictors().get(MAJORITY).turns(), all.dialogues(), student == null ? "-" : pct(student.accuracy()),
+        pct(all.predictors().get(SCHEMA).accuracy()), pct(all.predictors().get(MAJORITY).accuracy()));
     return new TaskRun(turns, predictions, result);
   }
 
-  private Map<String, Object> summary(StarBenchmarkResult result, StarCorpus corpus) {
+  private Map<String, Object> summary(StarBenchmarkResult result, StarCorpus corpus, boolean complete) {
     Map<String, Object> out = new LinkedHashMap<>();
+    out.put("complete", complete);
     List<Map<String, Object>> tasks = new ArrayList<>();
     result.tasks().forEach(t -> tasks.add(t.toMap()));
     out.put("tasks", tasks);
@@ -357,10 +385,11 @@ public final class StarBenchmark {
 
   private static void row(StringBuilder md, String name, StarTaskResult.SubsetScores s) {
     md.append("| ").append(name).append(" | ").append(s.dialogues()).append(" | ")
-        .append(s.predictors().get("student").turns());
-    for (String p : PREDICTORS) {
+        .append(s.predictors().get(MAJORITY).turns());
+    for (String p : PREDICTOR_COLUMNS) {
       LabelScores l = s.predictors().get(p);
-      md.append(" | ").append(pct(l.accuracy())).append(" | ").append(pct(l.weightedF1()));
+      md.append(" | ").append(l == null ? "-" : pct(l.accuracy())).append(" | ")
+          .append(l == null ? "-" : pct(l.weightedF1()));
     }
     md.append(" |\n");
   }

@@ -16,9 +16,10 @@ import java.util.Map;
  * @param vocabularySize the tokenizer's vocabulary
  * @param batchSize the training batch size; also the turns scored per pass
  * @param seed one seed for paths, scenarios, teacher and training
+ * @param trainStudent whether to compile and score the student; without it only the baselines run (in seconds)
  */
 public record StarOptions(String preset, int perPath, int minDialogues, int epochs, int vocabularySize, int batchSize,
-    long seed) {
+    long seed, boolean trainStudent) {
   public StarOptions {
     StudentConfig.preset(preset, Math.max(2, vocabularySize));
     if (perPath < 1) {
@@ -40,7 +41,7 @@ public record StarOptions(String preset, int perPath, int minDialogues, int epoc
 
   /** The defaults of {@code subterra star}: the small preset, 8 scenarios per path and 240 per task, 6 epochs. */
   public static StarOptions defaults(long seed) {
-    return new StarOptions("small", 8, 240, 6, 1000, 32, seed);
+    return new StarOptions("small", 8, 240, 6, 1000, 32, seed, true);
   }
 
   /** The scenarios per path for a task of {@code paths} paths. */
@@ -58,6 +59,7 @@ public record StarOptions(String preset, int perPath, int minDialogues, int epoc
     out.put("vocabulary_size", vocabularySize);
     out.put("batch_size", batchSize);
     out.put("seed", seed);
+    out.put("train_student", trainStudent);
     return out;
   }
 }

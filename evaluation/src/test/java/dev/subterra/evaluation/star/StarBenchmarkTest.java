@@ -44,7 +44,7 @@ class StarBenchmarkTest {
   void aTinyStudentOfOneTaskIsScoredNextToTheBaselines() throws Exception {
     StarBenchmarkResult result = StarBenchmark.create().schemas(star().resolve("schemas"))
         .dialogues(star().resolve("dialogues-dev")).output(out).tasks(List.of(TASK))
-        .options(new StarOptions("tiny", 1, 8, 1, 1000, 16, 7)).execute();
+        .options(new StarOptions("tiny", 1, 8, 1, 1000, 16, 7, true)).execute();
 
     assertThat(result.tasks()).extracting(StarTaskResult::task).containsExactly(TASK);
     StarTaskResult task = result.tasks().get(0);

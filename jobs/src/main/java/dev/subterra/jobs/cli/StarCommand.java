@@ -58,13 +58,17 @@ final class StarCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "One seed for every stage (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--baselines-only",
+      description = "Score only the majority and schema-following baselines: no synthesis, no training.")
+  boolean baselinesOnly;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     StarOptions defaults = StarOptions.defaults(seed);
     StarOptions options = new StarOptions(preset, perPath, minDialogues, epochs, defaults.vocabularySize(),
-        defaults.batchSize(), seed);
+        defaults.batchSize(), seed, !baselinesOnly);
     StarBenchmarkResult result = StarBenchmark.create().schemas(schemas).dialogues(dialogues).output(out)
         .tasks(tasks == null ? List.of() : tasks).options(options).execute();
     PrintWriter stdout = spec.commandLine().getOut();
@@ -79,12 +83,13 @@ final class StarCommand implements Callable<Integer> {
   }
 
   private static void print(PrintWriter out, String name, StarTaskResult.SubsetScores scores) {
-    LabelScores student = scores.predictors().get("student");
-    LabelScores schema = scores.predictors().get("schema");
-    LabelScores majority = scores.predictors().get("majority");
-    out.printf("%-18s %5d turns  accuracy student %5.1f%%  schema-following %5.1f%%  majority %5.1f%%"
-            + "  (weighted F1 %5.1f / %5.1f / %5.1f)%n", name, student.turns(), 100 * student.accuracy(),
-        100 * schema.accuracy(), 100 * majority.accuracy(), 100 * student.weightedF1(), 100 * schema.weightedF1(),
-        100 * majority.weightedF1());
+    LabelScores student = scores.predictors().get(StarBenchmark.STUDENT);
+    LabelScores schema = scores.predictors().get(StarBenchmark.SCHEMA);
+    LabelScores majority = scores.predictors().get(StarBenchmark.MAJORITY);
+    out.printf("%-18s %5d turns  accuracy student %s  schema-following %5.1f%%  majority %5.1f%%"
+            + "  (weighted F1 %s / %5.1f / %5.1f)%n", name, majority.turns(),
+        student == null ? "  -  " : String.format("%5.1f%%", 100 * student.accuracy()), 100 * schema.accuracy(),
+        100 * majority.accuracy(), student == null ? "  -  " : String.format("%5.1f", 100 * student.weightedF1()),
+        100 * schema.weightedF1(), 100 * majority.weightedF1());
   }
 }
