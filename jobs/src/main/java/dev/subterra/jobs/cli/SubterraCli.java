@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       CompileCommand.class,
       ServeCommand.class,
       BenchmarkCommand.class,
+      StarCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SubterraCli implements Runnable {

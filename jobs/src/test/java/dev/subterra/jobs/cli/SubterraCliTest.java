@@ -65,6 +65,21 @@ class SubterraCliTest {
   }
 
   @Test
+  void starWithBadInputExitsWithTwoAndOneLine() throws Exception {
+    Path schemas = Files.createDirectories(temp.resolve("schemas"));
+    Run missing = run("star", "--schemas", schemas.toString(), "--dialogues", temp.resolve("nope").toString(),
+        "--out", temp.resolve("star").toString());
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err().strip())
+        .isEqualTo("Error: Cannot read STAR dialogues: " + temp.resolve("nope") + " is not a directory");
+    Run preset = run("star", "--schemas", schemas.toString(), "--dialogues", schemas.toString(), "--out",
+        temp.resolve("star").toString(), "--preset", "huge");
+    assertThat(preset.code()).isEqualTo(2);
+    assertThat(preset.err().strip()).isEqualTo("Error: Invalid preset: huge (tiny, small or base)");
+    assertThat(temp.resolve("star")).doesNotExist();
+  }
+
+  @Test
   void pathsPrintsCountsAndWritesTheRunDirectory() throws Exception {
     Path file = Files.writeString(temp.resolve("tiny.yaml"), VALID);
     Path out = temp.resolve("run");
