@@ -15,7 +15,8 @@ Runs 'subterra COMMAND ARGS...' on Kubernetes through \$SPARK_HOME/bin/spark-sub
   --namespace NS               the namespace (default: default)
   --service-account NAME       the driver's service account, allowed to create executor pods (default: spark)
   --gpus N                     N GPUs per executor and one for the driver, which trains (needs a jar built with
-                               mvn -Pcuda and the NVIDIA device plugin); tasks take one GPU each
+                               mvn -Pcuda and the NVIDIA device plugin); tasks take one GPU each. Use 1: ND4J
+                               computes on the first device a JVM sees, so more per executor sit idle
   --deploy-mode client|cluster where the driver runs (default: cluster)
   --executors N / --executor-cores N / --executor-memory SIZE / --conf KEY=VALUE   as for the other scripts
 The run directory (--out) must be on storage every pod sees: s3a://, hdfs:// or a mounted volume.
@@ -72,8 +73,7 @@ if ((gpus > 0)); then
     --conf "spark.driver.resource.gpu.amount=1"
     --conf "spark.driver.resource.gpu.vendor=nvidia.com"
     --conf "spark.driver.resource.gpu.discoveryScript=$IMAGE_HOME/cluster-config/gpu-discovery.sh"
-    # ND4J computes on the first device it sees; each executor pod sees only its own GPUs.
-    --conf "spark.executorEnv.OMP_NUM_THREADS=1"
   )
+  # ND4J computes on the first device it sees, which in a pod is one of its own GPUs: nothing to pin here.
 fi
 submit --master "$master" --deploy-mode "$mode"
