@@ -194,9 +194,11 @@ public final class CompilePipeline {
         runs = true;
         reason = "its inputs change: " + upstream + " runs";
       } else {
-        String fingerprint = fingerprint(stage, inputHashes(files, run, stage));
+        Map<String, String> inputs = inputHashes(files, run, stage);
+        String fingerprint = fingerprint(stage, inputs);
         runs = !canSkip(files, run, stage, prior, fingerprint);
-        reason = runs ? why(prior, fingerprint) : "unchanged since " + prior.finishedAt();
+        reason = runs ? why(prior, fingerprint) + changes(prior, stage, inputs)
+            : "unchanged since " + prior.finishedAt();
       }
       if (runs && upstream == null) {
         upstream = stage.name();
@@ -208,6 +210,25 @@ public final class CompilePipeline {
     TeacherEstimate teacher = synthesizes ? TeacherEstimate.of(workflow, options) : null;
     String work = files.isLocal(run) ? null : TrainJob.localWork(files, runDir, workDir).toString();
     return new CompilePlan(runDir, work, steps, teacher, options.teacher().budgetUsd());
+  }
+
+  /** Which configuration keys and inputs differ from the recorded ones, for the plan: " (seed, dialogues)". */
+  private static String changes(StageRecord prior, Stage stage, Map<String, String> inputs) {
+    if (prior == null) {
+      return "";
+    }
+    List<String> changed = new ArrayList<>();
+    stage.configuration().forEach((key, value) -> {
+      if (!Objects.equals(String.valueOf(value), String.valueOf(prior.configuration().get(key)))) {
+        changed.add(key);
+      }
+    });
+    inputs.forEach((key, value) -> {
+      if (!Objects.equals(value, prior.inputs().get(key))) {
+        changed.add(key);
+      }
+    });
+    return changed.isEmpty() ? "" : " (" + String.join(", ", changed) + ")";
   }
 
   private static String why(StageRecord prior, String fingerprint) {
