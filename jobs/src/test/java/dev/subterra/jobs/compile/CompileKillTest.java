@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.subterra.jobs.TestSpark;
 import dev.subterra.jobs.cli.SubterraCli;
+import dev.subterra.jobs.synthesize.TeacherSpec;
+import dev.subterra.workflow.WorkflowLoader;
 import dev.subterra.synthesis.testing.FakeChatServer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -59,6 +61,12 @@ class CompileKillTest {
     assertThat(finish(start(clean, "clean"))).as(log(clean, "clean")).isZero();
     int cleanCalls = server.answered() - before;
     assertThat(cleanCalls).isGreaterThan(10);
+    // The dry run's expected calls are the calls the run made.
+    CompileOptions options = new CompileOptions("tiny", 2, 3, 4, new TeacherSpec(TeacherSpec.OPENAI,
+        server.baseUrl().toString(), "gpt-4o-mini", null, 1, null, 7), 7);
+    CompilePlan plan = CompilePipeline.planner(new org.apache.hadoop.conf.Configuration())
+        .workflow(WorkflowLoader.load(WORKFLOW)).output(temp.resolve("never").toString()).options(options).plan();
+    assertThat(plan.teacher().calls()).isEqualTo(cleanCalls);
 
     // 1. Killed during synthesis, with about a third of the teacher's calls answered and both writers waiting.
     Path run = temp.resolve("killed");
