@@ -40,6 +40,9 @@ class CompileKillTest {
   /** Synthesis writes in this many partitions (local[2]), so this many calls are in flight at most. */
   private static final int WRITERS = 2;
 
+  /** The teacher's API key in the children's environment: it must reach the server and no log or output. */
+  private static final String API_KEY = "sk-kill-test-" + Long.toHexString(System.nanoTime());
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static FakeChatServer server;
   @TempDir static Path temp;
@@ -123,6 +126,18 @@ class CompileKillTest {
       assertThat(summary.get(metric)).as(metric).isEqualTo(cleanSummary.get(metric));
     }
     assertThat(conversations(run)).isEqualTo(conversations(clean));
+
+    // The key went to the server, and into no log, manifest or summary.
+    assertThat(server.authorizations()).contains("Bearer " + API_KEY);
+    try (Stream<Path> logs = Files.list(temp.resolve("logs"))) {
+      for (Path file : logs.toList()) {
+        assertThat(Files.readString(file)).as(file.toString()).doesNotContain(API_KEY);
+      }
+    }
+    for (Path file : List.of(run.resolve(RunManifest.FILE), run.resolve("synthesis.json"),
+        run.resolve("eval/summary.json"), run.resolve("model/provenance.json"))) {
+      assertThat(Files.readString(file)).as(file.toString()).doesNotContain(API_KEY);
+    }
   }
 
   private static int held() {
@@ -146,6 +161,7 @@ class CompileKillTest {
         .redirectOutput(logFile(out, name).toFile());
     // One thread per op, as the other tests: two spinning threads on a shared machine are slower, not faster.
     builder.environment().put("OMP_NUM_THREADS", "1");
+    builder.environment().put("SUBTERRA_TEACHER_API_KEY", API_KEY);
     return builder.start();
   }
 
