@@ -6,7 +6,6 @@ import dev.subterra.jobs.synthesize.TeacherSpec;
 import dev.subterra.synthesis.ScenarioConfig;
 import dev.subterra.workflow.Workflow;
 import java.io.PrintWriter;
-import java.math.BigDecimal;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.ArgGroup;
@@ -28,20 +27,7 @@ final class SynthesizeCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Run directory to write to (default: --paths).")
   String out;
 
-  @Option(names = "--teacher", defaultValue = TeacherSpec.TEMPLATE,
-      description = "template (offline, the default) or openai (any OpenAI-compatible endpoint).")
-  String teacher;
-
-  @Option(names = "--teacher-url", paramLabel = "URL", description = "Base URL of the OpenAI-compatible endpoint.")
-  String teacherUrl;
-
-  @Option(names = "--teacher-model", paramLabel = "NAME", description = "Model name at that endpoint.")
-  String teacherModel;
-
-  @Option(names = "--budget", paramLabel = "USD",
-      description = "Stop new teacher calls once the spend would pass this (API key: SUBTERRA_TEACHER_API_KEY or"
-          + " OPENAI_API_KEY).")
-  BigDecimal budget;
+  @Mixin TeacherOptions teacherOptions;
 
   @ArgGroup(exclusive = true)
   Amount amount = new Amount();
@@ -76,8 +62,7 @@ final class SynthesizeCommand implements Callable<Integer> {
     String runDir = out != null ? out : pathsDir;
     ScenarioConfig scenarios = amount.total != null ? ScenarioConfig.total(amount.total, seed)
         : ScenarioConfig.perPath(amount.perPath, seed);
-    TeacherSpec teacherSpec = new TeacherSpec(teacher, teacherUrl, teacherModel, budget, 1,
-        runDir + "/teacher-cache", seed);
+    TeacherSpec teacherSpec = teacherOptions.spec(runDir + "/teacher-cache", seed);
     PrintWriter stdout = spec.commandLine().getOut();
     SparkSession spark = sparkOptions.start("subterra synthesize " + workflow.id());
     try {

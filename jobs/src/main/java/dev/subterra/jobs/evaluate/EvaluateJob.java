@@ -108,6 +108,7 @@ public final class EvaluateJob {
   private URI judgeUrl;
   private String judgeModel;
   private java.util.function.UnaryOperator<String> environment = System::getenv;
+  private String pathsDir;
 
   private EvaluateJob(SparkSession spark) {
     this.spark = spark;
@@ -119,6 +120,15 @@ public final class EvaluateJob {
 
   public EvaluateJob run(String value) {
     this.runDir = value;
+    return this;
+  }
+
+  /**
+   * The directory whose {@code paths/} to read (any Hadoop path, read by the executors), when it is not the run
+   * directory: a compile of a remote run evaluates a local copy of the model but reads the paths where they are.
+   */
+  public EvaluateJob paths(String dir) {
+    this.pathsDir = dir;
     return this;
   }
 
@@ -196,12 +206,14 @@ public final class EvaluateJob {
     Objects.requireNonNull(runDir, "run");
     Path run = Path.of(runDir);
     RunFiles files = new RunFiles(spark.sparkContext().hadoopConfiguration());
-    for (String[] input : new String[][] {{"workflow.json", "paths"}, {"paths", "paths"}, {"model", "train"}}) {
-      files.requireInput(new org.apache.hadoop.fs.Path(runDir), input[0], "evaluate", input[1]);
-    }
+    String pathsRun = pathsDir != null ? pathsDir : runDir;
+    files.requireInput(new org.apache.hadoop.fs.Path(runDir), "workflow.json", "evaluate", "paths");
+    files.requireInput(new org.apache.hadoop.fs.Path(pathsRun), "paths", "evaluate", "paths");
+    files.requireInput(new org.apache.hadoop.fs.Path(runDir), "model", "evaluate", "train");
     Workflow workflow = WorkflowLoader.load(run.resolve("workflow.json"));
     ModelArtefact artefact = ModelArtefact.load(run.resolve("model"));
-    List<PathRecord> paths = spark.read().parquet(run.resolve("paths").toString()).collectAsList().stream()
+    List<PathRecord> paths = spark.read().parquet(new org.apache.hadoop.fs.Path(pathsRun, "paths").toString())
+        .collectAsList().stream()
         .map(PathRows::fromRow).sorted(Comparator.comparingLong(PathRecord::ordinal)).toList();
     // A seed of its own: the planner's ids and draws differ from every training scenario's.
     List<Scenario> scenarios = new ScenarioPlanner(workflow, ScenarioConfig.perPath(perPath, seed ^ 0x5EEDL))

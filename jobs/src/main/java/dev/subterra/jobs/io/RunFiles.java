@@ -61,6 +61,78 @@ public final class RunFiles {
     }
   }
 
+  /** The text of a small file, or null when it does not exist. */
+  public String readText(Path file) throws IOException {
+    FileSystem fs = file.getFileSystem(conf);
+    if (!fs.exists(file)) {
+      return null;
+    }
+    try (java.io.InputStream in = fs.open(file)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Whether {@code path} exists. */
+  public boolean exists(Path path) throws IOException {
+    return path.getFileSystem(conf).exists(path);
+  }
+
+  /** Deletes {@code path} and everything under it, if it exists. */
+  public void delete(Path path) throws IOException {
+    FileSystem fs = path.getFileSystem(conf);
+    if (fs.exists(path) && !fs.delete(path, true)) {
+      throw new IOException("Cannot delete " + path);
+    }
+  }
+
+  /**
+   * Copies a local file or directory to {@code target} (any Hadoop file system) and commits it atomically, replacing
+   * what was there.
+   */
+  public void publish(java.nio.file.Path local, Path target) throws IOException {
+    FileSystem fs = target.getFileSystem(conf);
+    fs.setWriteChecksum(false);
+    fs.mkdirs(target.getParent());
+    Path temporary = temporarySibling(target);
+    try {
+      fs.copyFromLocalFile(false, true, new Path(local.toAbsolutePath().toUri()), temporary);
+      commit(temporary, target);
+    } catch (IOException | RuntimeException e) {
+      discard(temporary);
+      throw e;
+    }
+  }
+
+  /** Copies {@code source} (a file or directory on any Hadoop file system) to a local path, replacing it. */
+  public void fetch(Path source, java.nio.file.Path local) throws IOException {
+    FileSystem localFs = FileSystem.getLocal(conf);
+    Path target = new Path(local.toAbsolutePath().toUri());
+    localFs.setWriteChecksum(false);
+    if (localFs.exists(target)) {
+      localFs.delete(target, true);
+    }
+    localFs.mkdirs(target.getParent());
+    org.apache.hadoop.fs.FileUtil.copy(source.getFileSystem(conf), source, localFs, target, false, conf);
+  }
+
+  /**
+   * Whether {@code dir} is on the driver's local file system: a {@code file:} URI, or a plain path while the default
+   * file system is local (on a cluster whose {@code fs.defaultFS} is HDFS, a plain path is on HDFS).
+   */
+  public boolean isLocal(Path dir) throws IOException {
+    return "file".equals(dir.getFileSystem(conf).getScheme());
+  }
+
+  /** {@code path} with its file system's scheme and authority, and absolute. */
+  public Path qualified(Path path) throws IOException {
+    return path.getFileSystem(conf).makeQualified(path);
+  }
+
+  /** The local path of a directory for which {@link #isLocal} holds. */
+  public java.nio.file.Path local(Path dir) throws IOException {
+    return java.nio.file.Path.of(dir.getFileSystem(conf).makeQualified(dir).toUri());
+  }
+
   /** Deletes a temporary output left by a failed write, if any. */
   public void discard(Path temporary) {
     try {

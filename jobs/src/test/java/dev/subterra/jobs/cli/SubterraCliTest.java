@@ -178,6 +178,26 @@ class SubterraCliTest {
   }
 
   @Test
+  void compileDryRunPrintsThePlanAndTheTeacherCallsAndWritesNothing() throws Exception {
+    Path travel = dev.subterra.jobs.TestSpark.WORKFLOWS.resolve("travel-booking.yaml");
+    Path out = temp.resolve("planned");
+    Run plan = run("compile", travel.toString(), "--out", out.toString(), "--teacher", "openai", "--teacher-url",
+        "http://user:secret@127.0.0.1:9/v1?key=hidden", "--teacher-model", "gpt-4o-mini", "--budget", "0.5",
+        "--per-path", "2", "--dry-run");
+    assertThat(plan.code()).as(plan.err()).isZero();
+    assertThat(plan.out()).contains("dry run: nothing is run or written")
+        .containsPattern("\\[1/4\\] paths +run +not run yet")
+        .containsPattern("\\[4/4\\] evaluate +run +its inputs change: paths runs")
+        .containsPattern("teacher: 170 scenarios, at most [0-9,]+ calls .*estimated spend \\$[0-9.]+ \\(budget \\$0.5")
+        .doesNotContain("secret", "hidden");
+    assertThat(out).doesNotExist();
+
+    Run noUrl = run("compile", travel.toString(), "--out", out.toString(), "--teacher", "openai", "--dry-run");
+    assertThat(noUrl.code()).isEqualTo(2);
+    assertThat(noUrl.err().strip()).isEqualTo("Error: Invalid teacher: openai needs --teacher-url and --teacher-model");
+  }
+
+  @Test
   void badUsageExitsWithTwoAndHelpExitsWithZero() throws Exception {
     assertThat(run("paths").code()).isEqualTo(2);
     assertThat(run("frobnicate").code()).isEqualTo(2);
@@ -186,7 +206,7 @@ class SubterraCliTest {
     assertThat(badValue.code()).isEqualTo(2);
     assertThat(badValue.err()).contains("Error: Invalid maxLoops: 99 (expected 0 to 16)");
     for (String command : new String[] {"validate", "show", "import", "paths", "synthesize", "train", "evaluate",
-        "serve", "benchmark"}) {
+        "serve", "compile", "benchmark"}) {
       Run help = run(command, "--help");
       assertThat(help.code()).isZero();
       assertThat(help.out()).contains("Usage: subterra " + command);

@@ -73,6 +73,9 @@ public final class FakeChatServer implements AutoCloseable {
   private final List<String> bodies = Collections.synchronizedList(new ArrayList<>());
   private final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger hits = new AtomicInteger();
+  private final AtomicInteger answered = new AtomicInteger();
+  private final Object holding = new Object();
+  private volatile int holdAfter = Integer.MAX_VALUE;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peakInFlight = new AtomicInteger();
   /** Whether this handler thread's request is still counted in flight (exchange attributes are per context). */
@@ -133,6 +136,30 @@ public final class FakeChatServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Answers {@code answers} requests in all (counted from the server's start), then holds every further request
+   * without an answer until {@link #release()}, when a held request's connection is closed unanswered: a client killed
+   * while its calls are held has been answered exactly {@code answers} times, whatever was in flight.
+   */
+  public FakeChatServer holdAfter(int answers) {
+    this.holdAfter = answers;
+    return this;
+  }
+
+  /** Stops holding: held requests are dropped unanswered and later ones are answered again. */
+  public FakeChatServer release() {
+    synchronized (holding) {
+      holdAfter = Integer.MAX_VALUE;
+      holding.notifyAll();
+    }
+    return this;
+  }
+
+  /** Requests answered with a good completion so far: what a paying client was charged for. */
+  public int answered() {
+    return answered.get();
+  }
+
   /** Requests received so far, faults included. */
   public int hits() {
     return hits.get();
@@ -177,6 +204,10 @@ public final class FakeChatServer implements AutoCloseable {
       bodies.add(body);
       String authorization = exchange.getRequestHeaders().getFirst("Authorization");
       authorizations.add(authorization == null ? "" : authorization);
+      if (answered.get() >= holdAfter) {
+        hold();
+        throw new IOException("dropping a held request on purpose");
+      }
       pause(latency);
       Fault fault = script.poll();
       if (fault == null) {
@@ -207,6 +238,7 @@ public final class FakeChatServer implements AutoCloseable {
 
   private void respond(HttpExchange exchange, String body, String authorization, Fault fault) throws IOException {
     if (fault == null) {
+      answered.incrementAndGet();
       send(exchange, 200, completion(body, answerFor(body), "stop", true));
       return;
     }
@@ -266,6 +298,19 @@ public final class FakeChatServer implements AutoCloseable {
     exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
+    }
+  }
+
+  private void hold() {
+    synchronized (holding) {
+      while (answered.get() >= holdAfter) {
+        try {
+          holding.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 
