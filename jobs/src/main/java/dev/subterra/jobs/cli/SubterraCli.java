@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       EvaluateCommand.class,
       CompileCommand.class,
+      NightlyCommand.class,
       BenchmarkCommand.class,
       CommandLine.HelpCommand.class
     })
