@@ -3,6 +3,9 @@ package dev.subterra.jobs.nightly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.subterra.jobs.TestSpark;
 import dev.subterra.workflow.WorkflowLoader;
 import java.nio.file.Files;
@@ -15,7 +18,31 @@ class NightlyConfigTest {
   private static final Path EXAMPLE = TestSpark.WORKFLOWS.resolveSibling("jobs").resolve("configs")
       .resolve("nightly.yaml");
 
+  /** The Kubernetes CronJob, whose ConfigMap holds the configuration the Job runs. */
+  private static final Path CRONJOB = TestSpark.WORKFLOWS.resolveSibling("cluster-config").resolve("schedules")
+      .resolve("nightly-cronjob.yaml");
+
   @TempDir Path dir;
+
+  @Test
+  void theCronJobsConfigMapHoldsAValidConfiguration() throws Exception {
+    String text = null;
+    try (MappingIterator<JsonNode> documents = new YAMLMapper().readerFor(JsonNode.class).readValues(CRONJOB.toFile())) {
+      while (documents.hasNext()) {
+        JsonNode document = documents.next();
+        if ("ConfigMap".equals(document.path("kind").asText())) {
+          text = document.at("/data/nightly.yaml").asText();
+        }
+      }
+    }
+    assertThat(text).as("the ConfigMap's nightly.yaml").isNotBlank();
+    Path file = dir.resolve("nightly.yaml");
+    Files.writeString(file, text);
+    NightlyConfig config = NightlyConfig.load(file);
+    assertThat(config.registry()).isEqualTo(Path.of("/data/registry"));
+    assertThat(config.workflows()).extracting(e -> e.path().getFileName().toString())
+        .allSatisfy(name -> assertThat(TestSpark.WORKFLOWS.resolve(name)).isRegularFile());
+  }
 
   @Test
   void theDocumentedExampleLoadsAndNamesWorkflowsThatValidate() throws Exception {
