@@ -20,6 +20,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -98,7 +99,7 @@ public final class NightlyCompilation {
       for (int i = 0; i < workflows.size(); i++) {
         NightlyResult.Outcome outcome = one(registry, workflows.get(i), config.workflows().get(i));
         outcomes.add(outcome);
-        LOG.info("Nightly {}: {}{}", outcome.workflowId(), outcome.status().name().toLowerCase(java.util.Locale.ROOT),
+        LOG.info("Nightly {}: {}{}", outcome.workflowId(), outcome.status().name().toLowerCase(Locale.ROOT),
             outcome.candidateId() == null ? "" : " " + outcome.candidateId());
       }
     }
@@ -167,7 +168,16 @@ public final class NightlyCompilation {
     PromotionGate.Verdict verdict = config.gate().judge(candidate.metrics(), baseline);
     List<String> reasons = verdict.reasons();
     if (verdict.promote()) {
-      registry.promote(id, candidateId);
+      try {
+        registry.promote(id, candidateId);
+      } catch (IOException e) {
+        String why = "Cannot promote " + candidateId + ": " + e.getMessage();
+        LOG.error("Promoting {} of {} failed", candidateId, id, e);
+        listener.accept(id + ": " + why);
+        registry.append(new HistoryEntry(Instant.now().toString(), id, "failed", candidateId, baselineId,
+            fingerprint, contentHash, candidate.metrics(), baseline, List.of(why)));
+        return new NightlyResult.Outcome(id, NightlyResult.Status.FAILED, candidateId, List.of(why));
+      }
     }
     String outcome = verdict.promote() ? "promoted" : "refused";
     registry.append(new HistoryEntry(Instant.now().toString(), id, outcome, candidateId, baselineId, fingerprint,

@@ -41,6 +41,8 @@ class NightlyCompilationTest {
   private static SparkSession spark;
   @TempDir static Path dir;
   private static ModelRegistry registry;
+  /** What the last {@link #command} printed. */
+  private static String lastOut = "";
   private static final AtomicInteger SESSIONS_ASKED = new AtomicInteger();
   private static final Supplier<SparkSession> SESSION = () -> {
     SESSIONS_ASKED.incrementAndGet();
@@ -89,6 +91,7 @@ class NightlyCompilationTest {
       return SubterraCli.run(args);
     } finally {
       System.setOut(out);
+      lastOut = captured.toString(StandardCharsets.UTF_8);
     }
   }
 
@@ -142,6 +145,7 @@ class NightlyCompilationTest {
 
     // The command says so in its exit code: 3 by default, or what a scheduler asks for.
     assertThat(command("nightly", "--config", config(GOOD).toString())).isEqualTo(3);
+    assertThat(lastOut).contains("retry-loop: unchanged", "Nightly: unchanged");
     assertThat(command("nightly", "--config", config(GOOD).toString(), "--unchanged-exit-code", "0")).isZero();
     assertThat(registry.candidateIds(WORKFLOW_ID)).hasSize(1);
     assertThat(registry.history(WORKFLOW_ID)).hasSize(4);
@@ -215,6 +219,8 @@ class NightlyCompilationTest {
       System.setErr(err);
     }
     assertThat(code).isEqualTo(2);
+    assertThat(command("nightly", "--help")).isZero();
+    assertThat(lastOut).contains("Usage: subterra nightly", "Exit codes:", "3  unchanged", "4  refused");
     assertThat(captured.toString(StandardCharsets.UTF_8)).startsWith("Invalid nightly configuration " + bad
         + ": 2 problems").contains(bad + ":2:1: gate: give metrics", bad + ":3:13: workflow retry-loop.yaml has no seed");
   }
