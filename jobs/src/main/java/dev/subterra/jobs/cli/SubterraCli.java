@@ -26,9 +26,10 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       EvaluateCommand.class,
       CompileCommand.class,
+      NightlyCommand.class,
       ServeCommand.class,
-      BenchmarkCommand.class,
       StarCommand.class,
+      BenchmarkCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SubterraCli implements Runnable {
