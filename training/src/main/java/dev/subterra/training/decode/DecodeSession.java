@@ -2,39 +2,32 @@ package dev.subterra.training.decode;
 
 import dev.subterra.training.model.StudentConfig;
 import dev.subterra.training.model.StudentModel;
-import dev.subterra.training.model.TransformerGraph;
 import dev.subterra.training.tokenizer.BpeTokenizer;
 import dev.subterra.training.tokenizer.SpecialToken;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A step-level decoder for continuous batching: conversations {@linkplain #join join} at any time, every
  * {@link #step()} prefills the ones that joined since the last step and then advances every live conversation by one
  * token, and a conversation leaves the batch as soon as it finishes (or is {@linkplain #cancel cancelled}).
  *
- * <p>It runs the same two graphs as {@link Decoder}: the whole-sequence graph fills a new conversation's key/value
- * cache with its prompt but the last token, then the one-token step graph takes each conversation's latest token at
- * its own position and attends to that conversation's cached positions only. Each conversation keeps its own cache
- * (Java arrays, {@code [heads, context, headWidth]} per layer), so a batch is assembled afresh at every step from
- * whichever conversations are live: that is what lets a new conversation join a running batch. Stopping rules, the
- * tag constraint on the first token and sampling are {@link Decoder}'s, so a conversation decodes to the tokens
- * {@link Decoder#generate} writes for it alone (apart from the float rounding of batched arithmetic), whoever else
- * is in the batch. Each conversation samples with its own {@link DecodingConfig#seed()}.
+ * <p>It runs {@link Decoder}'s {@link StepKernel}: a new conversation's prompt but its last token fills its key/value
+ * cache, then each step takes every conversation's latest token at its own position, attending to that
+ * conversation's cached positions only. Each conversation keeps its own cache, so a batch is assembled afresh at every
+ * step (without copying) from whichever conversations are live: that is what lets a new conversation join a running
+ * batch. Stopping rules, the tag constraint on the first token and sampling are {@link Decoder}'s, and the kernel's
+ * arithmetic per row does not depend on the batch, so a conversation decodes to exactly the tokens
+ * {@link Decoder#generate} writes for it alone, whoever else is in the batch. Each conversation samples with its own
+ * {@link DecodingConfig#seed()}.
  *
  * <p>Not thread-safe: one thread drives a session (a server's batch scheduler).
  */
 public final class DecodeSession {
-
-  private static final float MASKED = -1e9f;
 
   /** One token a step wrote for a conversation, and the whole generation when that token finished it. */
   public record Token(long conversation, int token, Generation finished) {
@@ -44,32 +37,17 @@ public final class DecodeSession {
     }
   }
 
-  private final StudentModel model;
   private final StudentConfig config;
-  private final SameDiff stepGraph;
-  private final List<String> stepOutputs;
-  private final List<String> cacheNames;
+  private final StepKernel kernel;
   private final boolean[] allowedFirst;
   private final Map<Long, Row> live = new LinkedHashMap<>();
   private final List<Row> joining = new ArrayList<>();
   private long nextId;
 
   private DecodeSession(StudentModel model, boolean[] allowedFirst) {
-    this.model = model;
     this.config = model.config();
+    this.kernel = new StepKernel(model);
     this.allowedFirst = allowedFirst;
-    this.stepGraph = model.newStepGraph();
-    List<String> outputs = new ArrayList<>();
-    List<String> names = new ArrayList<>();
-    outputs.add(TransformerGraph.LOGITS);
-    for (int i = 0; i < config.layers(); i++) {
-      outputs.add(TransformerGraph.newKeys(i));
-      outputs.add(TransformerGraph.newValues(i));
-      names.add(TransformerGraph.keys(i));
-      names.add(TransformerGraph.values(i));
-    }
-    this.stepOutputs = List.copyOf(outputs);
-    this.cacheNames = List.copyOf(names);
   }
 
   /** A session free to write any token. */
@@ -148,57 +126,23 @@ public final class DecodeSession {
     List<Row> rows = new ArrayList<>(live.values());
     int n = rows.size();
     int context = config.contextLength();
-    int heads = config.heads();
-    int width = config.headWidth();
-    int cached = 0;
-    for (Row row : rows) {
-      cached = Math.max(cached, row.position);
-    }
     int[] current = new int[n];
-    float[] positions = new float[n * context];
-    float[] mask = new float[n * (cached + 1)];
+    int[] positions = new int[n];
+    boolean[] active = new boolean[n];
     for (int r = 0; r < n; r++) {
-      Row row = rows.get(r);
-      current[r] = row.current;
-      positions[r * context + row.position] = 1;
-      for (int j = row.position; j < cached; j++) {
-        mask[r * (cached + 1) + j] = MASKED;
-      }
+      current[r] = rows.get(r).current;
+      positions[r] = rows.get(r).position;
+      active[r] = true;
     }
-    Map<String, INDArray> inputs = new HashMap<>();
-    inputs.put(TransformerGraph.STEP_TOKEN, Nd4j.createFromArray(current));
-    inputs.put(TransformerGraph.STEP_POSITION, Nd4j.create(positions, new long[] {n, context}, 'c'));
-    inputs.put(TransformerGraph.STEP_MASK, Nd4j.create(mask, new long[] {n, 1, 1, cached + 1}, 'c'));
-    for (int c = 0; c < cacheNames.size(); c++) {
-      float[] slice = new float[n * heads * cached * width];
-      for (int r = 0; r < n; r++) {
-        float[] own = rows.get(r).cache[c];
-        for (int h = 0; h < heads; h++) {
-          System.arraycopy(own, h * context * width, slice, (r * heads + h) * cached * width, cached * width);
-        }
-      }
-      inputs.put(cacheNames.get(c), Nd4j.create(slice, new long[] {n, heads, cached, width}, 'c'));
-    }
-    Map<String, INDArray> out = stepGraph.output(inputs, stepOutputs);
-    float[] logits = out.get(TransformerGraph.LOGITS).dup('c').data().asFloat();
-    for (int c = 0; c < cacheNames.size(); c++) {
-      // Output c + 1 is the new key (even c) or value (odd c) of layer c / 2, in the order of cacheNames.
-      float[] fresh = out.get(stepOutputs.get(c + 1)).dup('c').data().asFloat();
-      for (int r = 0; r < n; r++) {
-        Row row = rows.get(r);
-        for (int h = 0; h < heads; h++) {
-          System.arraycopy(fresh, (r * heads + h) * width, row.cache[c], (h * context + row.position) * width,
-              width);
-        }
-      }
-    }
+    float[] logits = new float[n * config.vocabularySize()];
+    kernel.step(batchOf(rows), current, positions, active, logits);
     int vocabulary = config.vocabularySize();
     List<Token> written = new ArrayList<>(n);
     for (int r = 0; r < n; r++) {
       Row row = rows.get(r);
       float[] rowLogits = Arrays.copyOfRange(logits, r * vocabulary, (r + 1) * vocabulary);
       if (row.written.isEmpty()) {
-        row.constrained = constrainFirst(rowLogits, row.allowedFirst);
+        row.constrained = Decoder.constrainFirst(rowLogits, row.allowedFirst);
       }
       int next = Decoder.pick(rowLogits, row.decoding, row.random);
       row.written.add(next);
@@ -218,48 +162,17 @@ public final class DecodeSession {
     return written;
   }
 
-  /** Fills the caches of the conversations that joined, in one pass of the whole-sequence graph. */
+  /** Fills the caches of the conversations that joined with their prompts but the last token, together. */
   private void prefill() {
-    int rows = joining.size();
-    int context = config.contextLength();
-    int heads = config.heads();
-    int width = config.headWidth();
-    int[][] prefixes = new int[rows][];
-    for (int r = 0; r < rows; r++) {
-      int[] prompt = joining.get(r).prompt;
-      prefixes[r] = Arrays.copyOf(prompt, prompt.length - 1);
-    }
-    Map<String, INDArray> out = model.runSequences(prefixes, cacheNames);
-    for (int c = 0; c < cacheNames.size(); c++) {
-      float[] all = out.get(cacheNames.get(c)).dup('c').data().asFloat();
-      int perRow = heads * context * width;
-      for (int r = 0; r < rows; r++) {
-        joining.get(r).cache[c] = Arrays.copyOfRange(all, r * perRow, (r + 1) * perRow);
-      }
-    }
+    kernel.prefill(batchOf(joining), joining.stream().map(row -> row.prompt).toList());
     for (Row row : joining) {
       live.put(row.id, row);
     }
     joining.clear();
   }
 
-  /** As {@link Decoder}: masks tokens a turn may not start with; whether the model's own choice was among them. */
-  private static boolean constrainFirst(float[] logits, boolean[] allowedFirst) {
-    if (allowedFirst == null) {
-      return false;
-    }
-    int argmax = 0;
-    for (int k = 1; k < logits.length; k++) {
-      if (logits[k] > logits[argmax]) {
-        argmax = k;
-      }
-    }
-    for (int k = 0; k < logits.length; k++) {
-      if (!allowedFirst[k]) {
-        logits[k] = Float.NEGATIVE_INFINITY;
-      }
-    }
-    return !allowedFirst[argmax];
+  private StepKernel.Cache batchOf(List<Row> rows) {
+    return kernel.batchOf(rows.stream().map(row -> row.keys).toList(), rows.stream().map(row -> row.values).toList());
   }
 
   /** One conversation's state: its cache, position, latest token and what it has written. */
@@ -269,7 +182,8 @@ public final class DecodeSession {
     final DecodingConfig decoding;
     final boolean[] allowedFirst;
     final Random random;
-    final float[][] cache;
+    final float[][] keys;
+    final float[][] values;
     final List<Integer> written = new ArrayList<>();
     int position;
     int current;
@@ -281,7 +195,8 @@ public final class DecodeSession {
       this.prompt = prompt;
       this.decoding = decoding;
       this.random = new Random(decoding.seed());
-      this.cache = new float[cacheNames.size()][];
+      this.keys = kernel.newRowCache();
+      this.values = kernel.newRowCache();
       this.position = prompt.length - 1;
       this.current = prompt[position];
     }

@@ -76,7 +76,7 @@ public final class Decoder {
     }
     // Prefill: the cache holds every prompt token but the last, which the first step consumes.
     StepKernel.Cache cache = kernel.newCache(rows);
-    prefill(cache, prompts);
+    kernel.prefill(cache, prompts);
     int[] position = new int[rows];
     int[] current = new int[rows];
     boolean[] done = new boolean[rows];
@@ -105,7 +105,7 @@ public final class Decoder {
         }
         float[] rowLogits = Arrays.copyOfRange(logits, r * vocabulary, (r + 1) * vocabulary);
         if (written.get(r).isEmpty()) {
-          constrained[r] = constrainFirst(rowLogits);
+          constrained[r] = constrainFirst(rowLogits, allowedFirst);
         }
         int next = pick(rowLogits, decoding, random[r]);
         written.get(r).add(next);
@@ -147,12 +147,12 @@ public final class Decoder {
       int[] tokens = sequence.stream().mapToInt(Integer::intValue).toArray();
       // A fresh cache every token: the whole prefix is run again, nothing is carried over.
       StepKernel.Cache cache = kernel.newCache(1);
-      prefill(cache, List.of(tokens));
+      kernel.prefill(cache, List.of(tokens));
       float[] last = new float[config.vocabularySize()];
       kernel.step(cache, new int[] {tokens[tokens.length - 1]}, new int[] {tokens.length - 1}, new boolean[] {true},
           last);
       if (written.isEmpty()) {
-        constrained = constrainFirst(last);
+        constrained = constrainFirst(last, allowedFirst);
       }
       int next = pick(last, decoding, random);
       written.add(next);
@@ -167,32 +167,11 @@ public final class Decoder {
     }
   }
 
-  /** Runs every prompt's tokens but its last through the kernel, one position at a time, filling the cache. */
-  private void prefill(StepKernel.Cache cache, List<int[]> prompts) {
-    int rows = prompts.size();
-    int longest = 0;
-    for (int[] p : prompts) {
-      longest = Math.max(longest, p.length - 1);
-    }
-    int[] tokens = new int[rows];
-    int[] positions = new int[rows];
-    boolean[] live = new boolean[rows];
-    for (int t = 0; t < longest; t++) {
-      for (int r = 0; r < rows; r++) {
-        int[] p = prompts.get(r);
-        live[r] = t < p.length - 1;
-        tokens[r] = live[r] ? p[t] : 0;
-        positions[r] = t;
-      }
-      kernel.step(cache, tokens, positions, live, null);
-    }
-  }
-
   /**
    * Masks the logits of tokens a turn may not start with; returns whether the model's most likely token was among
-   * them. Does nothing for an unconstrained decoder.
+   * them. Does nothing when {@code allowedFirst} is null (an unconstrained decoder).
    */
-  private boolean constrainFirst(float[] logits) {
+  static boolean constrainFirst(float[] logits, boolean[] allowedFirst) {
     if (allowedFirst == null) {
       return false;
     }

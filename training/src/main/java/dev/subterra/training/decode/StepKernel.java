@@ -2,6 +2,7 @@ package dev.subterra.training.decode;
 
 import dev.subterra.training.model.StudentConfig;
 import dev.subterra.training.model.StudentModel;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -113,6 +114,19 @@ final class StepKernel {
       values = new float[c.layers()][rows][context * d];
     }
 
+    /** A batch over conversations' own caches, each {@code [layer][position * width]}: no copy is made. */
+    Cache(List<float[][]> rowKeys, List<float[][]> rowValues) {
+      int rows = rowKeys.size();
+      keys = new float[c.layers()][rows][];
+      values = new float[c.layers()][rows][];
+      for (int i = 0; i < c.layers(); i++) {
+        for (int r = 0; r < rows; r++) {
+          keys[i][r] = rowKeys.get(r)[i];
+          values[i][r] = rowValues.get(r)[i];
+        }
+      }
+    }
+
     int rows() {
       return keys[0].length;
     }
@@ -120,6 +134,37 @@ final class StepKernel {
 
   Cache newCache(int rows) {
     return new Cache(rows);
+  }
+
+  /** One conversation's empty keys or values, {@code [layer][position * width]}, for {@link #batchOf}. */
+  float[][] newRowCache() {
+    return new float[c.layers()][context * d];
+  }
+
+  /** A batch over conversations' own caches (from {@link #newRowCache}), in the order given. */
+  Cache batchOf(List<float[][]> rowKeys, List<float[][]> rowValues) {
+    return new Cache(rowKeys, rowValues);
+  }
+
+  /** Runs every prompt's tokens but its last through the kernel, one position at a time, filling the cache. */
+  void prefill(Cache cache, List<int[]> prompts) {
+    int rows = prompts.size();
+    int longest = 0;
+    for (int[] p : prompts) {
+      longest = Math.max(longest, p.length - 1);
+    }
+    int[] tokens = new int[rows];
+    int[] positions = new int[rows];
+    boolean[] live = new boolean[rows];
+    for (int t = 0; t < longest; t++) {
+      for (int r = 0; r < rows; r++) {
+        int[] p = prompts.get(r);
+        live[r] = t < p.length - 1;
+        tokens[r] = live[r] ? p[t] : 0;
+        positions[r] = t;
+      }
+      step(cache, tokens, positions, live, null);
+    }
   }
 
   /**
