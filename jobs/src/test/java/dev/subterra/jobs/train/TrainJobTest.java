@@ -127,10 +127,12 @@ class TrainJobTest {
   }
 
   @Test
-  void aRemoteRunDirectoryIsRefusedWithTheReason() {
-    assertThatThrownBy(() -> TrainJob.on(spark).run("hdfs://namenode/runs/x")
+  void aRunWithoutItsInputsSaysWhichCommandMakesThem(@TempDir Path empty) {
+    // Remote run directories are trained through a local work directory (see CompileHdfsTest); a missing input is
+    // refused before any work starts, wherever the run lives.
+    assertThatThrownBy(() -> TrainJob.on(spark).run(empty.toString())
         .config(StudentTrainer.Config.of("tiny", SEED)).execute())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Invalid run directory: hdfs://namenode/runs/x");
+        .hasMessage("Cannot train: " + empty + " has no workflow.json; run `subterra paths` first");
   }
 }
