@@ -6,6 +6,7 @@ import dev.subterra.jobs.Provenance;
 import dev.subterra.jobs.compile.CompileOptions;
 import dev.subterra.jobs.compile.CompilePipeline;
 import dev.subterra.jobs.compile.CompileResult;
+import dev.subterra.training.artefact.ModelArtefact;
 import dev.subterra.workflow.InvalidWorkflowException;
 import dev.subterra.workflow.Workflow;
 import dev.subterra.workflow.WorkflowCodec;
@@ -152,7 +153,8 @@ public final class NightlyCompilation {
       provenance.put("nightly_config", config.source().toAbsolutePath().toString());
       provenance.put("compile_seconds", result.seconds());
       candidate = new Candidate(candidateId, id, entry.path().toString(), contentHash, fingerprint, compile,
-          runDir.toString(), result.model().provenance().weightsHash(), metrics, provenance);
+          runDir.toString(), ModelArtefact.load(runDir.resolve("model")).provenance().weightsHash(), metrics,
+          provenance);
       registry.add(candidate, runDir);
     } catch (Exception e) {
       String message = e.getMessage() == null ? e.getClass().getSimpleName()
