@@ -39,7 +39,7 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--per-path", description = "Training scenarios per path (default: 10).")
   Integer perPath;
 
-  @Option(names = "--epochs", description = "Training epochs (default: the trainer's, with early stopping).")
+  @Option(names = "--epochs", description = "Training epochs, with early stopping (default: " + CompileOptions.DEFAULT_EPOCHS + ").")
   Integer epochs;
 
   @Option(names = "--eval-scenarios", paramLabel = "N",

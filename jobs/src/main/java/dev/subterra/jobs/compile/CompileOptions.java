@@ -10,6 +10,12 @@ import java.util.Objects;
  */
 public record CompileOptions(String preset, int perPath, Integer epochs, int evalScenarios, TeacherSpec teacher,
     long seed) {
+  /**
+   * Epochs of a default compile: the cosine schedule spans them, and one epoch of travel-booking's dialogues already
+   * predicts most next node tags (docs/benchmarks.md).
+   */
+  public static final int DEFAULT_EPOCHS = 4;
+
   public CompileOptions {
     Objects.requireNonNull(preset, "preset");
     Objects.requireNonNull(teacher, "teacher");
@@ -24,8 +30,11 @@ public record CompileOptions(String preset, int perPath, Integer epochs, int eva
     }
   }
 
-  /** The defaults of {@code subterra compile}: the small preset, 10 scenarios per path, 100 evaluation scenarios. */
+  /**
+   * The defaults of {@code subterra compile}: the small preset for {@link #DEFAULT_EPOCHS} epochs, 10 scenarios per
+   * path, 100 evaluation scenarios. Sized so that travel-booking compiles in under ten minutes on two cores.
+   */
   public static CompileOptions defaults(long seed) {
-    return new CompileOptions("small", 10, null, 100, TeacherSpec.template(), seed);
+    return new CompileOptions("small", 10, DEFAULT_EPOCHS, 100, TeacherSpec.template(), seed);
   }
 }
