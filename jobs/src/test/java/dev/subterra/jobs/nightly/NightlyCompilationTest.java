@@ -121,7 +121,7 @@ class NightlyCompilationTest {
     assertThat(entry.candidate()).isEqualTo(id);
     assertThat(entry.baseline()).isNull();
     assertThat(entry.reasons()).anyMatch(r -> r.contains("no promoted model to compare with"));
-    assertThat(lines).anyMatch(l -> l.startsWith("retry-loop: [4/4] evaluation"));
+    assertThat(lines).anyMatch(l -> l.startsWith("retry-loop: [4/4] evaluate: "));
   }
 
   @Test
