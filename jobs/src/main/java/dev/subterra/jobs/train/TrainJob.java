@@ -95,7 +95,12 @@ public final class TrainJob {
       spark.sparkContext().clearJobGroup();
     }
     LOG.info("Training a {} student for {} on {} dialogues", config.preset(), workflow.id(), dialogues.size());
-    StudentTrainer trainer = new StudentTrainer(config, progress -> LOG.info("{}", progress));
+    StudentTrainer trainer = new StudentTrainer(config, progress -> {
+      // One console line every logEverySteps steps and at the end; every step goes to the metrics file.
+      if (progress.step() % config.trainer().logEverySteps() == 0 || progress.step() == progress.totalSteps()) {
+        LOG.info("{}", progress);
+      }
+    });
     Path work = localWork(files, runDir, workDir);
     if (files.isLocal(run)) {
       return trainer.train(workflow, dialogues, work.resolve("train"), work.resolve("model"));

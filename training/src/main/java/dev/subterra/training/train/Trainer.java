@@ -179,7 +179,8 @@ public final class Trainer {
         s = appendMetrics(metrics, s, stepLine(progress));
         run.state = s;
         if (s.step() % config.logEverySteps() == 0) {
-          LOG.info("step {}/{} epoch {} loss {} lr {} tokens/s {} ETA {} s", s.step(), totalSteps, s.epoch() + 1,
+          // DEBUG: a caller's progress listener is the console's line (the train job prints one with its ETA).
+          LOG.debug("step {}/{} epoch {} loss {} lr {} tokens/s {} ETA {} s", s.step(), totalSteps, s.epoch() + 1,
               String.format("%.4f", loss), String.format("%.2e", lr), String.format("%.0f", tokensPerSecond),
               String.format("%.0f", eta));
         }
