@@ -182,7 +182,7 @@ public final class ClosedLoopRunner {
       }
       StepResult step = new StepResult(steps.size(), at, expectedNode, tag, validTag, written.tagOverridden(),
           digression, afterHub, expectedCall, turn.call(), result, text, written.promptTokens(),
-          written.generatedTokens());
+          written.generatedTokens(), written.groundedOverrides());
       steps.add(step);
       if (firstWrongStep < 0 && !(step.correct() && validTag)) {
         firstWrongStep = step.turn();

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param text the turn's text
  * @param promptTokens tokens the policy read for this turn
  * @param generatedTokens tokens the policy wrote for this turn
+ * @param groundedOverrides tokens of the call's arguments that grounded decoding changed from the policy's own choice
  */
 public record StepResult(
     int turn,
@@ -39,7 +40,8 @@ public record StepResult(
     String toolResult,
     String text,
     int promptTokens,
-    int generatedTokens) {
+    int generatedTokens,
+    int groundedOverrides) {
 
   /** Whether the policy executed the expected node. */
   @JsonIgnore
@@ -57,6 +59,12 @@ public record StepResult(
   @JsonIgnore
   public boolean correct() {
     return nodeCorrect() && callCorrect();
+  }
+
+  /** Whether the policy made a call whose arguments grounded decoding changed. */
+  @JsonIgnore
+  public boolean callGrounded() {
+    return predictedCall != null && groundedOverrides > 0;
   }
 
   /** Whether the tag was invalid, or would have been without constrained decoding. */

@@ -58,6 +58,8 @@ public record ConversationScores(Map<String, double[]> parts) {
     double argsRight = 0;
     double calls = 0;
     double callsRight = 0;
+    double callsMade = 0;
+    double callsGrounded = 0;
     double facts = 0;
     double factsStated = 0;
     for (StepResult step : steps) {
@@ -66,6 +68,10 @@ public record ConversationScores(Map<String, double[]> parts) {
       if (step.afterHub()) {
         hubs++;
         hubsRight += step.nodeCorrect() ? 1 : 0;
+      }
+      if (step.predictedCall() != null) {
+        callsMade++;
+        callsGrounded += step.callGrounded() ? 1 : 0;
       }
       ToolInvocation expected = step.expectedCall();
       if (expected != null) {
@@ -102,6 +108,7 @@ public record ConversationScores(Map<String, double[]> parts) {
     parts.put(MetricName.TOOL_CALL_ACCURACY, new double[] {callsRight, calls});
     parts.put(MetricName.FACT_ACCURACY, new double[] {factsStated, facts});
     parts.put(MetricName.INVALID_TAG_RATE, new double[] {invalid, turns});
+    parts.put(MetricName.GROUNDED_CALL_RATE, new double[] {callsGrounded, callsMade});
     parts.put(MetricName.COMPLETION_RATE, new double[] {conversation.completed() ? 1 : 0, 1});
     parts.put(MetricName.TURNS_TO_COMPLETION, conversation.completed() ? new double[] {turns, 1} : new double[2]);
     parts.put(MetricName.CHRF, reference.map(d -> chrf(conversation, d)).orElse(new double[2]));

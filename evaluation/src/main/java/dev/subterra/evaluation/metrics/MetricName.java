@@ -27,6 +27,8 @@ public final class MetricName {
   public static final String FACT_ACCURACY = "fact_accuracy";
   /** Turns with no tag, a tag naming no node, or a tag only constrained decoding made valid, over agent turns. */
   public static final String INVALID_TAG_RATE = "invalid_tag_rate";
+  /** Calls whose arguments grounded decoding changed from the model's own choice, over the calls the policy made. */
+  public static final String GROUNDED_CALL_RATE = "grounded_call_rate";
   /** Conversations played to the path's end, over conversations. */
   public static final String COMPLETION_RATE = "completion_rate";
   /** Agent turns of the conversations played to the end: a mean, not a rate. */

@@ -80,7 +80,8 @@ public final class Metrics {
     Map<String, Estimate> metrics = new LinkedHashMap<>();
     List<String> names = List.of(MetricName.NODE_ACCURACY, MetricName.HUB_ACCURACY, MetricName.TERMINAL_ACCURACY,
         MetricName.PATH_FIDELITY, MetricName.SLOT_ACCURACY, MetricName.TOOL_CALL_ACCURACY, MetricName.FACT_ACCURACY,
-        MetricName.INVALID_TAG_RATE, MetricName.COMPLETION_RATE, MetricName.TURNS_TO_COMPLETION, MetricName.CHRF);
+        MetricName.INVALID_TAG_RATE, MetricName.GROUNDED_CALL_RATE, MetricName.COMPLETION_RATE,
+        MetricName.TURNS_TO_COMPLETION, MetricName.CHRF);
     for (String name : names) {
       double[] num = new double[ids.size()];
       double[] den = new double[ids.size()];

@@ -12,8 +12,11 @@ import dev.subterra.synthesis.Turn;
  * @param generatedTokens tokens the model wrote (decode); 0 for policies that run no model
  * @param tagOverridden whether tag-constrained decoding replaced the model's own first choice, which was not a tag:
  *     unconstrained, the turn would have had an invalid tag
+ * @param groundedOverrides tokens of the turn's tool-call arguments that grounded decoding changed from the model's
+ *     own choice; 0 when there was none
  */
-public record PolicyTurn(Turn turn, int promptTokens, int generatedTokens, boolean tagOverridden) {
+public record PolicyTurn(Turn turn, int promptTokens, int generatedTokens, boolean tagOverridden,
+    int groundedOverrides) {
   public PolicyTurn {
     if (turn == null) {
       throw new IllegalArgumentException("Invalid turn: null");
@@ -24,6 +27,14 @@ public record PolicyTurn(Turn turn, int promptTokens, int generatedTokens, boole
     if (generatedTokens < 0) {
       throw new IllegalArgumentException("Invalid generatedTokens: " + generatedTokens);
     }
+    if (groundedOverrides < 0) {
+      throw new IllegalArgumentException("Invalid groundedOverrides: " + groundedOverrides);
+    }
+  }
+
+  /** A turn without argument grounding. */
+  public PolicyTurn(Turn turn, int promptTokens, int generatedTokens, boolean tagOverridden) {
+    this(turn, promptTokens, generatedTokens, tagOverridden, 0);
   }
 
   /** A turn written without a model. */

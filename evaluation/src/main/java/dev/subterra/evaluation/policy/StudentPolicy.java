@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * from the configured seed and the number of calls so far (row {@code r} of a batch adds {@code r}, as the decoder
  * does), so the same run of the same scenarios gives the same conversations, and the {@code k} runs of a scenario for
  * pass^k differ. With {@code constrainTags}, every turn starts with a node tag (see {@link Decoder#constrainedToTags});
- * {@link PolicyTurn#tagOverridden()} says where the model alone would have written something else.
+ * {@link PolicyTurn#tagOverridden()} says where the model alone would have written something else. With
+ * {@code groundArguments}, tool-call argument values are spans of what the user said or a tool returned (see
+ * {@link dev.subterra.training.decode.ArgumentGrounding}); {@link PolicyTurn#groundedOverrides()} counts the tokens
+ * that changed.
  *
  * <p>The policy counts the tokens it reads and writes and the time decoding takes, for the cost model's throughput.
  * Not thread-safe: one policy per thread, like its decoder.
@@ -32,9 +35,10 @@ public final class StudentPolicy implements Policy {
    *
    * @param decoding greedy or sampled decoding, with the most tokens per turn
    * @param constrainTags whether each turn must start with a node tag
+   * @param groundArguments whether tool-call argument values must quote the conversation
    * @param batchSize the most conversations decoded at once
    */
-  public record Config(DecodingConfig decoding, boolean constrainTags, int batchSize) {
+  public record Config(DecodingConfig decoding, boolean constrainTags, boolean groundArguments, int batchSize) {
     public Config {
       if (decoding == null) {
         throw new IllegalArgumentException("Invalid decoding: null");
@@ -44,14 +48,22 @@ public final class StudentPolicy implements Policy {
       }
     }
 
-    /** Greedy, tag-constrained decoding of turns of up to {@code maxNewTokens}, 32 conversations at a time. */
+    /**
+     * Greedy decoding of turns of up to {@code maxNewTokens}, tags constrained and arguments grounded, 32
+     * conversations at a time.
+     */
     public static Config greedy(int maxNewTokens) {
-      return new Config(DecodingConfig.greedy(maxNewTokens), true, 32);
+      return new Config(DecodingConfig.greedy(maxNewTokens), true, true, 32);
     }
 
-    /** Sampled, tag-constrained decoding, for pass^k. */
+    /** Sampled decoding, tags constrained and arguments grounded, for pass^k. */
     public static Config sampled(int maxNewTokens, double temperature, double topP, long seed) {
-      return new Config(DecodingConfig.sampled(maxNewTokens, temperature, topP, seed), true, 32);
+      return new Config(DecodingConfig.sampled(maxNewTokens, temperature, topP, seed), true, true, 32);
+    }
+
+    /** This configuration with argument grounding on or off. */
+    public Config withGroundArguments(boolean ground) {
+      return new Config(decoding, constrainTags, ground, batchSize);
     }
   }
 
@@ -85,9 +97,8 @@ public final class StudentPolicy implements Policy {
   public StudentPolicy(ModelArtefact artefact, Config config) {
     this.artefact = artefact;
     this.config = config;
-    this.decoder = config.constrainTags()
-        ? Decoder.constrainedToTags(artefact.model(), artefact.tokenizer())
-        : new Decoder(artefact.model());
+    this.decoder = Decoder.constrained(artefact.model(), artefact.tokenizer(), config.constrainTags(),
+        config.groundArguments());
     this.serializer = artefact.serializer();
     this.contextLength = artefact.model().config().contextLength();
     int maxNew = config.decoding().maxNewTokens();
@@ -129,7 +140,8 @@ public final class StudentPolicy implements Policy {
         Turn turn = serializer.parseAgentTurn(tokens);
         promptTokens += prompts.get(r).length;
         generatedTokens += tokens.length;
-        out.add(Optional.of(new PolicyTurn(turn, prompts.get(r).length, tokens.length, g.firstTokenConstrained())));
+        out.add(Optional.of(new PolicyTurn(turn, prompts.get(r).length, tokens.length, g.firstTokenConstrained(),
+            g.groundedOverrides())));
       }
       LOG.debug("Decoded {} conversations", batch.size());
     }

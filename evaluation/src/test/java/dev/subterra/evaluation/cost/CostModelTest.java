@@ -34,7 +34,7 @@ class CostModelTest {
 
   private static StepResult step(int turn, int pathStep, String node, ToolInvocation call, int prompt, int written) {
     return new StepResult(turn, pathStep, node, node, true, false, false, false, call, call, null, "", prompt,
-        written);
+        written, 0);
   }
 
   @Test

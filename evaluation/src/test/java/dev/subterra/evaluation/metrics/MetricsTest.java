@@ -30,7 +30,7 @@ class MetricsTest {
   /** A one-turn conversation that either followed its path or not. */
   private static ConversationResult run(String scenario, PathSplit split, int sample, boolean right) {
     StepResult step = new StepResult(0, 0, "greet", right ? "greet" : "offer", true, false, false, false, null, null,
-        null, "Hello.", 10, 3);
+        null, "Hello.", 10, 3, 0);
     return new ConversationResult(scenario, "p-" + scenario, split, sample, "test", "refunded", "greet",
         List.of(step), List.of(), EndReason.COMPLETED, right ? -1 : 0, right ? null : "greet");
   }

@@ -50,6 +50,11 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--judge-model", paramLabel = "NAME", description = "The judge's model; needed with --judge-url.")
   String judgeModel;
 
+  @Option(names = "--ground-arguments", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Keep the student's tool-call argument values to spans of what the user said or a tool returned"
+          + " (default: on; --no-ground-arguments measures what the model copies alone).")
+  boolean groundArguments;
+
   @Mixin SparkOptions sparkOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -79,7 +84,7 @@ final class EvaluateCommand implements Callable<Integer> {
     SparkSession spark = sparkOptions.start("subterra evaluate");
     try {
       EvaluateJob job = EvaluateJob.on(spark).run(run).scenarios(perPath, scenarios).k(k).seed(seed)
-          .prices(hardware, frontier);
+          .prices(hardware, frontier).groundArguments(groundArguments);
       if (judge != null) {
         job.judge(judge, judgeModel);
       }

@@ -161,6 +161,7 @@ public final class CompilePipeline {
     evaluate.put("seed", seed);
     evaluate.put("hardware", HARDWARE);
     evaluate.put("frontier", FRONTIER);
+    evaluate.put("ground_arguments", true);
     return List.of(
         new Stage(PATHS, paths, List.of(), List.of("workflow.json", "paths", "paths.json")),
         new Stage(SYNTHESIZE, synthesize, List.of("paths"),

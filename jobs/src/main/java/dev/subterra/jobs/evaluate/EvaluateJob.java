@@ -109,6 +109,7 @@ public final class EvaluateJob {
   private String judgeModel;
   private java.util.function.UnaryOperator<String> environment = System::getenv;
   private String pathsDir;
+  private boolean groundArguments = true;
 
   private EvaluateJob(SparkSession spark) {
     this.spark = spark;
@@ -162,6 +163,15 @@ public final class EvaluateJob {
 
   public EvaluateJob seed(long value) {
     this.seed = value;
+    return this;
+  }
+
+  /**
+   * Whether the student's tool-call arguments are grounded in the conversation (on by default; see
+   * {@link dev.subterra.training.decode.ArgumentGrounding}). Off measures what the model copies on its own.
+   */
+  public EvaluateJob groundArguments(boolean value) {
+    this.groundArguments = value;
     return this;
   }
 
@@ -311,6 +321,7 @@ public final class EvaluateJob {
     summary.put("scenarios", scenarios.size());
     summary.put("k", k);
     summary.put("seed", seed);
+    summary.put("ground_arguments", groundArguments);
     summary.put("model_weights_hash", artefact.provenance().weightsHash());
     double inContextUsd = cost.inContextUsdPerConversation().doubleValue();
     if (baselineMetrics.isPresent()) {
@@ -346,6 +357,7 @@ public final class EvaluateJob {
     htmlProvenance.put("model_weights_hash", artefact.provenance().weightsHash());
     htmlProvenance.put("seed", seed);
     htmlProvenance.put("k", k);
+    htmlProvenance.put("ground_arguments", groundArguments);
     htmlProvenance.putAll(provenance);
     Files.writeString(temporary.resolve("report.html"), HtmlReport.render(new HtmlReport.Input(workflow,
         scenarios.size(), k, shown, cost, teacherOfRun, judged.orElse(null), htmlProvenance)),
@@ -506,6 +518,7 @@ public final class EvaluateJob {
       }
       int samples = k;
       long samplingSeed = seed;
+      boolean ground = groundArguments;
       int slices = Math.max(1, Math.min(scenarios.size(), partitions != null ? partitions : jsc.defaultParallelism()));
       List<String> lines = jsc.parallelize(encoded, slices).mapPartitions(part -> {
         List<Scenario> mine = new ArrayList<>();
@@ -519,8 +532,8 @@ public final class EvaluateJob {
         Workflow w = WorkflowLoader.parse("workflow.json", workflowJson.value().getBytes(StandardCharsets.UTF_8),
             WorkflowLoader.Format.JSON);
         // k = 1 decodes greedily; pass^k needs k sampled runs of each scenario.
-        StudentPolicy.Config decoding = samples == 1 ? StudentPolicy.Config.greedy(maxNewTokens)
-            : StudentPolicy.Config.sampled(maxNewTokens, 1.0, 0.95, samplingSeed);
+        StudentPolicy.Config decoding = (samples == 1 ? StudentPolicy.Config.greedy(maxNewTokens)
+            : StudentPolicy.Config.sampled(maxNewTokens, 1.0, 0.95, samplingSeed)).withGroundArguments(ground);
         StudentPolicy student = new StudentPolicy(ExecutorModels.load(model.value()), decoding);
         for (ConversationResult result : new ClosedLoopRunner(w, ClosedLoopConfig.defaults()).run(student, mine,
             samples)) {

@@ -3,6 +3,7 @@ package dev.subterra.training.decode;
 import dev.subterra.training.model.StudentConfig;
 import dev.subterra.training.model.StudentModel;
 import dev.subterra.training.model.TransformerGraph;
+import dev.subterra.training.tokenizer.BpeTokenizer;
 import dev.subterra.training.tokenizer.SpecialToken;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +27,8 @@ import java.util.Random;
  * <p>Constrained tag decoding: a decoder made with {@link #constrainedToTags} picks the first token of each turn
  * among the workflow's node tags only (by likelihood, or by sampling among them), so the student never names a node
  * that does not exist; {@link Generation#firstTokenConstrained()} says where that overrode the model's own choice.
+ * Grounded arguments ({@link #constrained}, {@link ArgumentGrounding}) keep every tool-call argument value on a span
+ * of what the user said or a tool returned; {@link Generation#groundedOverrides()} counts the tokens that changed.
  *
  * <p>Not thread-safe: use one decoder per thread.
  */
@@ -35,14 +38,29 @@ public final class Decoder {
   private final StudentConfig config;
   private final StepKernel kernel;
   private final boolean[] allowedFirst;
+  private final ArgumentGrounding grounding;
 
   /** A decoder for one model, free to write any token. */
   public Decoder(StudentModel model) {
-    this(model, null);
+    this(model, null, null);
   }
 
   /** A decoder whose turns start with one of the tokenizer's node tags. */
-  public static Decoder constrainedToTags(StudentModel model, dev.subterra.training.tokenizer.BpeTokenizer tokenizer) {
+  public static Decoder constrainedToTags(StudentModel model, BpeTokenizer tokenizer) {
+    return constrained(model, tokenizer, true, false);
+  }
+
+  /**
+   * A decoder with the constraints asked for: turns that start with a node tag ({@code tags}), and tool-call argument
+   * values grounded in the conversation ({@code arguments}, see {@link ArgumentGrounding}).
+   */
+  public static Decoder constrained(StudentModel model, BpeTokenizer tokenizer, boolean tags, boolean arguments) {
+    return new Decoder(model, tags ? tagTokens(model, tokenizer) : null,
+        arguments ? new ArgumentGrounding(tokenizer) : null);
+  }
+
+  /** A flag per vocabulary id: whether it is one of the tokenizer's node tags. */
+  static boolean[] tagTokens(StudentModel model, BpeTokenizer tokenizer) {
     if (tokenizer.nodeIds().isEmpty()) {
       throw new IllegalArgumentException("Invalid tokenizer: it has no node tags to constrain to");
     }
@@ -50,11 +68,12 @@ public final class Decoder {
     for (String nodeId : tokenizer.nodeIds()) {
       allowed[tokenizer.nodeTagId(nodeId)] = true;
     }
-    return new Decoder(model, allowed);
+    return allowed;
   }
 
-  private Decoder(StudentModel model, boolean[] allowedFirst) {
+  private Decoder(StudentModel model, boolean[] allowedFirst, ArgumentGrounding grounding) {
     this.allowedFirst = allowedFirst;
+    this.grounding = grounding;
     this.model = model;
     this.config = model.config();
     this.kernel = new StepKernel(model);
@@ -84,7 +103,9 @@ public final class Decoder {
     boolean[] constrained = new boolean[rows];
     List<List<Integer>> written = new ArrayList<>();
     Random[] random = new Random[rows];
+    ArgumentGrounding.Row[] grounded = new ArgumentGrounding.Row[rows];
     for (int r = 0; r < rows; r++) {
+      grounded[r] = grounding == null ? null : grounding.start(prompts.get(r));
       position[r] = prompts.get(r).length - 1;
       current[r] = prompts.get(r)[position[r]];
       written.add(new ArrayList<>());
@@ -107,7 +128,13 @@ public final class Decoder {
         if (written.get(r).isEmpty()) {
           constrained[r] = constrainFirst(rowLogits, allowedFirst);
         }
+        if (grounded[r] != null) {
+          grounded[r].mask(rowLogits);
+        }
         int next = pick(rowLogits, decoding, random[r]);
+        if (grounded[r] != null) {
+          grounded[r].accept(next);
+        }
         written.get(r).add(next);
         position[r]++;
         current[r] = next;
@@ -125,7 +152,7 @@ public final class Decoder {
     List<Generation> generations = new ArrayList<>();
     for (int r = 0; r < rows; r++) {
       generations.add(new Generation(written.get(r).stream().mapToInt(Integer::intValue).toArray(), stops[r],
-          constrained[r]));
+          constrained[r], grounded[r] == null ? 0 : grounded[r].overridden()));
     }
     return generations;
   }
@@ -143,6 +170,7 @@ public final class Decoder {
     Random random = new Random(decoding.seed());
     List<Integer> written = new ArrayList<>();
     boolean constrained = false;
+    ArgumentGrounding.Row grounded = grounding == null ? null : grounding.start(prompt);
     while (true) {
       int[] tokens = sequence.stream().mapToInt(Integer::intValue).toArray();
       // A fresh cache every token: the whole prefix is run again, nothing is carried over.
@@ -154,7 +182,13 @@ public final class Decoder {
       if (written.isEmpty()) {
         constrained = constrainFirst(last, allowedFirst);
       }
+      if (grounded != null) {
+        grounded.mask(last);
+      }
       int next = pick(last, decoding, random);
+      if (grounded != null) {
+        grounded.accept(next);
+      }
       written.add(next);
       sequence.add(next);
       Generation.Stop stop = next == SpecialToken.END.id() ? Generation.Stop.END_OF_TURN
@@ -162,7 +196,8 @@ public final class Decoder {
           : sequence.size() - 1 >= context ? Generation.Stop.CONTEXT_FULL
           : null;
       if (stop != null) {
-        return new Generation(written.stream().mapToInt(Integer::intValue).toArray(), stop, constrained);
+        return new Generation(written.stream().mapToInt(Integer::intValue).toArray(), stop, constrained,
+            grounded == null ? 0 : grounded.overridden());
       }
     }
   }

@@ -8,8 +8,10 @@ package dev.subterra.training.decode;
  * @param firstTokenConstrained whether the decoder restricts the first token (to node tags) and the model's own
  *     first choice, its most likely token, was outside that set: how often unconstrained decoding would have written
  *     an invalid tag
+ * @param groundedOverrides how many tokens of a tool call's argument values {@link ArgumentGrounding} changed from the
+ *     model's own most likely token; 0 without grounding
  */
-public record Generation(int[] tokens, Stop stop, boolean firstTokenConstrained) {
+public record Generation(int[] tokens, Stop stop, boolean firstTokenConstrained, int groundedOverrides) {
 
   /** Why decoding of a conversation stopped. */
   public enum Stop {
@@ -25,6 +27,11 @@ public record Generation(int[] tokens, Stop stop, boolean firstTokenConstrained)
     tokens = tokens.clone();
   }
 
+  /** A generation without argument grounding. */
+  public Generation(int[] tokens, Stop stop, boolean firstTokenConstrained) {
+    this(tokens, stop, firstTokenConstrained, 0);
+  }
+
   @Override
   public int[] tokens() {
     return tokens.clone();
@@ -33,17 +40,18 @@ public record Generation(int[] tokens, Stop stop, boolean firstTokenConstrained)
   @Override
   public boolean equals(Object o) {
     return o instanceof Generation g && java.util.Arrays.equals(tokens, g.tokens) && stop == g.stop
-        && firstTokenConstrained == g.firstTokenConstrained;
+        && firstTokenConstrained == g.firstTokenConstrained && groundedOverrides == g.groundedOverrides;
   }
 
   @Override
   public int hashCode() {
-    return 31 * (31 * java.util.Arrays.hashCode(tokens) + stop.hashCode()) + Boolean.hashCode(firstTokenConstrained);
+    return 31 * (31 * (31 * java.util.Arrays.hashCode(tokens) + stop.hashCode())
+        + Boolean.hashCode(firstTokenConstrained)) + groundedOverrides;
   }
 
   @Override
   public String toString() {
     return "Generation[tokens=" + java.util.Arrays.toString(tokens) + ", stop=" + stop + ", firstTokenConstrained="
-        + firstTokenConstrained + "]";
+        + firstTokenConstrained + ", groundedOverrides=" + groundedOverrides + "]";
   }
 }

@@ -304,6 +304,14 @@ public final class BpeTokenizer {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /** The bytes a text token stands for. */
+  public byte[] decodeBytes(int id) {
+    if (id < byteBase || id >= vocabularySize()) {
+      throw new IllegalArgumentException("Invalid token id: " + id + " (not a text token)");
+    }
+    return tokenBytes[id].clone();
+  }
+
   /** The text of one token; a byte token that is not valid UTF-8 on its own shows as a replacement character. */
   public String tokenText(int id) {
     SpecialToken[] specials = SpecialToken.values();

@@ -110,6 +110,16 @@ class DecoderTest {
   }
 
   @Test
+  void groundedDecodingGivesTheSameTokensCachedOrNotAndAloneOrInABatch() {
+    Decoder grounded = Decoder.constrained(artefact.model(), artefact.tokenizer(), true, true);
+    List<Generation> batch = grounded.generate(prompts, DecodingConfig.greedy(16));
+    for (int i = 0; i < prompts.size(); i++) {
+      assertThat(batch.get(i)).isEqualTo(grounded.generateUncached(prompts.get(i), DecodingConfig.greedy(16)))
+          .isEqualTo(grounded.generate(prompts.get(i), DecodingConfig.greedy(16)));
+    }
+  }
+
+  @Test
   void stopsAtTheTokenLimitOrTheContext() {
     Generation limited = decoder.generate(prompts.get(0), new DecodingConfig(3, 5.0, 1.0, 1));
     assertThat(limited.tokens().length).isLessThanOrEqualTo(3);
