@@ -91,7 +91,7 @@ class StudentClosedLoopTest {
   @Test
   void aTinyStudentIsPlayedScoredAndPriced() throws Exception {
     StudentPolicy greedy = new StudentPolicy(ModelArtefact.load(dir.resolve("model")),
-        StudentPolicy.Config.greedy(MAX_NEW_TOKENS));
+        StudentPolicy.Config.greedy(MAX_NEW_TOKENS), workflow);
     ClosedLoopRunner runner = new ClosedLoopRunner(workflow, ClosedLoopConfig.defaults());
     List<ConversationResult> results = runner.run(greedy, evaluation, 1);
     EvaluationMetrics metrics = new Metrics(workflow, Bootstrap.of(BOOTSTRAP_SEED)).evaluate(results, references, 1);
@@ -138,7 +138,7 @@ class StudentClosedLoopTest {
   @Test
   void sampledRunsGivePassKAtMostPassOne() throws Exception {
     StudentPolicy sampled = new StudentPolicy(artefact,
-        StudentPolicy.Config.sampled(MAX_NEW_TOKENS, 1.0, 0.95, SAMPLING_SEED));
+        StudentPolicy.Config.sampled(MAX_NEW_TOKENS, 1.0, 0.95, SAMPLING_SEED), workflow);
     List<ConversationResult> results = new ClosedLoopRunner(workflow, ClosedLoopConfig.defaults())
         .run(sampled, evaluation, K);
     EvaluationMetrics metrics = new Metrics(workflow, Bootstrap.of(BOOTSTRAP_SEED)).evaluate(results, references, K);

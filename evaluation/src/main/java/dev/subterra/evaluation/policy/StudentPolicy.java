@@ -6,8 +6,12 @@ import dev.subterra.training.decode.Decoder;
 import dev.subterra.training.decode.DecodingConfig;
 import dev.subterra.training.decode.Generation;
 import dev.subterra.training.serial.DialogueSerializer;
+import dev.subterra.workflow.Node;
+import dev.subterra.workflow.Workflow;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * does), so the same run of the same scenarios gives the same conversations, and the {@code k} runs of a scenario for
  * pass^k differ. With {@code constrainTags}, every turn starts with a node tag (see {@link Decoder#constrainedToTags});
  * {@link PolicyTurn#tagOverridden()} says where the model alone would have written something else. With
- * {@code groundArguments}, tool-call argument values are spans of what the user said or a tool returned (see
- * {@link dev.subterra.training.decode.ArgumentGrounding}); {@link PolicyTurn#groundedOverrides()} counts the tokens
- * that changed.
+ * {@code groundArguments}, tool calls follow the workflow's tool signatures and each argument value is a span of what
+ * the user said or a tool returned, chosen by the student's likelihood (see
+ * {@link dev.subterra.training.decode.GroundedCalls}); {@link PolicyTurn#groundedOverrides()} counts the call tokens
+ * that differ from the student's own choice.
  *
  * <p>The policy counts the tokens it reads and writes and the time decoding takes, for the cost model's throughput.
  * Not thread-safe: one policy per thread, like its decoder.
@@ -35,7 +40,8 @@ public final class StudentPolicy implements Policy {
    *
    * @param decoding greedy or sampled decoding, with the most tokens per turn
    * @param constrainTags whether each turn must start with a node tag
-   * @param groundArguments whether tool-call argument values must quote the conversation
+   * @param groundArguments whether tool calls are written by the workflow's tool signatures, each argument value a
+   *     span of the conversation (see {@link dev.subterra.training.decode.GroundedCalls})
    * @param batchSize the most conversations decoded at once
    */
   public record Config(DecodingConfig decoding, boolean constrainTags, boolean groundArguments, int batchSize) {
@@ -94,11 +100,13 @@ public final class StudentPolicy implements Policy {
   private long generatedTokens;
   private long nanos;
 
-  public StudentPolicy(ModelArtefact artefact, Config config) {
+  /** The student of {@code workflow}, whose tools' signatures ground its calls. */
+  public StudentPolicy(ModelArtefact artefact, Config config, Workflow workflow) {
     this.artefact = artefact;
     this.config = config;
+    Map<String, List<String>> tools = toolSignatures(workflow);
     this.decoder = Decoder.constrained(artefact.model(), artefact.tokenizer(), config.constrainTags(),
-        config.groundArguments());
+        config.groundArguments() && !tools.isEmpty() ? tools : null);
     this.serializer = artefact.serializer();
     this.contextLength = artefact.model().config().contextLength();
     int maxNew = config.decoding().maxNewTokens();
@@ -144,6 +152,17 @@ public final class StudentPolicy implements Policy {
             g.groundedOverrides())));
       }
       LOG.debug("Decoded {} conversations", batch.size());
+    }
+    return out;
+  }
+
+  /** Each tool of the workflow and its argument names, in the order the student writes them. */
+  public static Map<String, List<String>> toolSignatures(Workflow workflow) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (Node node : workflow.nodes()) {
+      if (node.tool() != null) {
+        out.putIfAbsent(node.tool().name(), List.copyOf(node.tool().arguments().keySet()));
+      }
     }
     return out;
   }

@@ -167,8 +167,9 @@ public final class EvaluateJob {
   }
 
   /**
-   * Whether the student's tool-call arguments are grounded in the conversation (on by default; see
-   * {@link dev.subterra.training.decode.ArgumentGrounding}). Off measures what the model copies on its own.
+   * Whether the student's tool calls follow the workflow's signatures with argument values grounded in the
+   * conversation (on by default; see {@link dev.subterra.training.decode.GroundedCalls}). Off measures what the model
+   * writes on its own.
    */
   public EvaluateJob groundArguments(boolean value) {
     this.groundArguments = value;
@@ -534,7 +535,7 @@ public final class EvaluateJob {
         // k = 1 decodes greedily; pass^k needs k sampled runs of each scenario.
         StudentPolicy.Config decoding = (samples == 1 ? StudentPolicy.Config.greedy(maxNewTokens)
             : StudentPolicy.Config.sampled(maxNewTokens, 1.0, 0.95, samplingSeed)).withGroundArguments(ground);
-        StudentPolicy student = new StudentPolicy(ExecutorModels.load(model.value()), decoding);
+        StudentPolicy student = new StudentPolicy(ExecutorModels.load(model.value()), decoding, w);
         for (ConversationResult result : new ClosedLoopRunner(w, ClosedLoopConfig.defaults()).run(student, mine,
             samples)) {
           out.add(WIRE.writeValueAsString(result));

@@ -27,8 +27,9 @@ import java.util.Random;
  * <p>Constrained tag decoding: a decoder made with {@link #constrainedToTags} picks the first token of each turn
  * among the workflow's node tags only (by likelihood, or by sampling among them), so the student never names a node
  * that does not exist; {@link Generation#firstTokenConstrained()} says where that overrode the model's own choice.
- * Grounded arguments ({@link #constrained}, {@link ArgumentGrounding}) keep every tool-call argument value on a span
- * of what the user said or a tool returned; {@link Generation#groundedOverrides()} counts the tokens that changed.
+ * Grounded calls ({@link #constrained}, {@link GroundedCalls}) write every tool call by the tools' signatures, each
+ * argument value a span of what the user said or a tool returned, chosen by likelihood with a beam search over the
+ * alternatives; {@link Generation#groundedOverrides()} counts the call tokens that differ from the model's own choice.
  *
  * <p>Not thread-safe: use one decoder per thread.
  */
@@ -38,7 +39,7 @@ public final class Decoder {
   private final StudentConfig config;
   private final StepKernel kernel;
   private final boolean[] allowedFirst;
-  private final ArgumentGrounding grounding;
+  private final GroundedCalls calls;
 
   /** A decoder for one model, free to write any token. */
   public Decoder(StudentModel model) {
@@ -47,16 +48,18 @@ public final class Decoder {
 
   /** A decoder whose turns start with one of the tokenizer's node tags. */
   public static Decoder constrainedToTags(StudentModel model, BpeTokenizer tokenizer) {
-    return constrained(model, tokenizer, true, false);
+    return constrained(model, tokenizer, true, null);
   }
 
   /**
-   * A decoder with the constraints asked for: turns that start with a node tag ({@code tags}), and tool-call argument
-   * values grounded in the conversation ({@code arguments}, see {@link ArgumentGrounding}).
+   * A decoder with the constraints asked for: turns that start with a node tag ({@code tags}), and tool calls written
+   * by these tools' signatures with grounded arguments ({@code toolSignatures}, see {@link GroundedCalls}; null leaves
+   * calls free).
    */
-  public static Decoder constrained(StudentModel model, BpeTokenizer tokenizer, boolean tags, boolean arguments) {
+  public static Decoder constrained(StudentModel model, BpeTokenizer tokenizer, boolean tags,
+      java.util.Map<String, List<String>> toolSignatures) {
     return new Decoder(model, tags ? tagTokens(model, tokenizer) : null,
-        arguments ? new ArgumentGrounding(tokenizer) : null);
+        toolSignatures == null ? null : new GroundedCalls(tokenizer, toolSignatures));
   }
 
   /** A flag per vocabulary id: whether it is one of the tokenizer's node tags. */
@@ -71,9 +74,9 @@ public final class Decoder {
     return allowed;
   }
 
-  private Decoder(StudentModel model, boolean[] allowedFirst, ArgumentGrounding grounding) {
+  private Decoder(StudentModel model, boolean[] allowedFirst, GroundedCalls calls) {
     this.allowedFirst = allowedFirst;
-    this.grounding = grounding;
+    this.calls = calls;
     this.model = model;
     this.config = model.config();
     this.kernel = new StepKernel(model);
@@ -103,9 +106,10 @@ public final class Decoder {
     boolean[] constrained = new boolean[rows];
     List<List<Integer>> written = new ArrayList<>();
     Random[] random = new Random[rows];
-    ArgumentGrounding.Row[] grounded = new ArgumentGrounding.Row[rows];
+    GroundedCalls.Row[] grounded = new GroundedCalls.Row[rows];
+    int[] overrides = new int[rows];
     for (int r = 0; r < rows; r++) {
-      grounded[r] = grounding == null ? null : grounding.start(prompts.get(r));
+      grounded[r] = calls == null ? null : calls.start(prompts.get(r));
       position[r] = prompts.get(r).length - 1;
       current[r] = prompts.get(r)[position[r]];
       written.add(new ArrayList<>());
@@ -128,18 +132,23 @@ public final class Decoder {
         if (written.get(r).isEmpty()) {
           constrained[r] = constrainFirst(rowLogits, allowedFirst);
         }
-        if (grounded[r] != null) {
-          grounded[r].mask(rowLogits);
+        int next;
+        if (grounded[r] != null && grounded[r].busy()) {
+          next = callToken(grounded[r], cache.keys, cache.values, r, position[r] + 1, rowLogits);
+          overrides[r] += next == argmax(rowLogits) ? 0 : 1;
+        } else {
+          next = pick(rowLogits, decoding, random[r]);
         }
-        int next = pick(rowLogits, decoding, random[r]);
         if (grounded[r] != null) {
           grounded[r].accept(next);
         }
         written.get(r).add(next);
         position[r]++;
         current[r] = next;
+        // A call the grammar is writing is finished first: cut at the token limit, it would not parse.
+        boolean calling = grounded[r] != null && grounded[r].busy();
         Generation.Stop stop = next == SpecialToken.END.id() ? Generation.Stop.END_OF_TURN
-            : written.get(r).size() >= decoding.maxNewTokens() ? Generation.Stop.TOKEN_LIMIT
+            : written.get(r).size() >= decoding.maxNewTokens() && !calling ? Generation.Stop.TOKEN_LIMIT
             : position[r] >= context ? Generation.Stop.CONTEXT_FULL
             : null;
         if (stop != null) {
@@ -152,7 +161,7 @@ public final class Decoder {
     List<Generation> generations = new ArrayList<>();
     for (int r = 0; r < rows; r++) {
       generations.add(new Generation(written.get(r).stream().mapToInt(Integer::intValue).toArray(), stops[r],
-          constrained[r], grounded[r] == null ? 0 : grounded[r].overridden()));
+          constrained[r], overrides[r]));
     }
     return generations;
   }
@@ -170,7 +179,8 @@ public final class Decoder {
     Random random = new Random(decoding.seed());
     List<Integer> written = new ArrayList<>();
     boolean constrained = false;
-    ArgumentGrounding.Row grounded = grounding == null ? null : grounding.start(prompt);
+    GroundedCalls.Row grounded = calls == null ? null : calls.start(prompt);
+    int overrides = 0;
     while (true) {
       int[] tokens = sequence.stream().mapToInt(Integer::intValue).toArray();
       // A fresh cache every token: the whole prefix is run again, nothing is carried over.
@@ -182,24 +192,170 @@ public final class Decoder {
       if (written.isEmpty()) {
         constrained = constrainFirst(last, allowedFirst);
       }
-      if (grounded != null) {
-        grounded.mask(last);
+      int next;
+      if (grounded != null && grounded.busy()) {
+        next = callToken(grounded, cache.keys, cache.values, 0, tokens.length, last);
+        overrides += next == argmax(last) ? 0 : 1;
+      } else {
+        next = pick(last, decoding, random);
       }
-      int next = pick(last, decoding, random);
       if (grounded != null) {
         grounded.accept(next);
       }
       written.add(next);
       sequence.add(next);
+      boolean calling = grounded != null && grounded.busy();
       Generation.Stop stop = next == SpecialToken.END.id() ? Generation.Stop.END_OF_TURN
-          : written.size() >= decoding.maxNewTokens() ? Generation.Stop.TOKEN_LIMIT
+          : written.size() >= decoding.maxNewTokens() && !calling ? Generation.Stop.TOKEN_LIMIT
           : sequence.size() - 1 >= context ? Generation.Stop.CONTEXT_FULL
           : null;
       if (stop != null) {
         return new Generation(written.stream().mapToInt(Integer::intValue).toArray(), stop, constrained,
-            grounded == null ? 0 : grounded.overridden());
+            overrides);
       }
     }
+  }
+
+  /** The most alternatives a call choice keeps open while it scores them. */
+  static final int BEAM = 8;
+
+  /**
+   * The next token of a call the grammar writes for row {@code r}: when a choice is pending, it is made first by the
+   * alternatives' likelihood, from a copy of the row's cache ({@code position} is where the next token goes,
+   * {@code logits} its distribution).
+   */
+  private int callToken(GroundedCalls.Row row, float[][][] keys, float[][][] values, int r, int position,
+      float[] logits) {
+    List<int[]> alternatives = row.pendingChoice();
+    if (alternatives != null) {
+      float[][] rowKeys = new float[keys.length][];
+      float[][] rowValues = new float[values.length][];
+      for (int i = 0; i < keys.length; i++) {
+        rowKeys[i] = keys[i][r];
+        rowValues[i] = values[i][r];
+      }
+      row.choose(mostLikely(alternatives, rowKeys, rowValues, position, logits));
+    }
+    return row.next();
+  }
+
+  /** A partly scored alternative of a beam: its trie node, its log-likelihood so far, and its own cache. */
+  private record Hypothesis(Trie node, double score, float[][] keys, float[][] values, float[] logits) {}
+
+  /** Token runs sharing prefixes; {@code alternative} is the index of the run that ends here, or -1. */
+  private static final class Trie {
+    final java.util.TreeMap<Integer, Trie> children = new java.util.TreeMap<>();
+    int alternative = -1;
+  }
+
+  /**
+   * The alternative with the highest total log-likelihood, by a beam search of width {@link #BEAM} over their trie;
+   * ties go to the earlier alternative. Alternatives that would not fit in the context are skipped (the first is
+   * taken if none fits).
+   */
+  int mostLikely(List<int[]> alternatives, float[][] rowKeys, float[][] rowValues, int position, float[] logits) {
+    int context = config.contextLength();
+    Trie root = new Trie();
+    for (int a = 0; a < alternatives.size(); a++) {
+      int[] run = alternatives.get(a);
+      if (run.length == 0 || position + run.length - 1 > context) {
+        continue;
+      }
+      Trie node = root;
+      for (int id : run) {
+        node = node.children.computeIfAbsent(id, k -> new Trie());
+      }
+      if (node.alternative < 0) {
+        node.alternative = a;
+      }
+    }
+    int best = -1;
+    double bestScore = Double.NEGATIVE_INFINITY;
+    List<Hypothesis> open = List.of(new Hypothesis(root, 0, rowKeys, rowValues, logits));
+    int depth = 0;
+    while (!open.isEmpty()) {
+      record Expansion(Hypothesis parent, int token, Trie child, double score) {}
+      List<Expansion> expansions = new ArrayList<>();
+      for (Hypothesis h : open) {
+        double logNorm = logSumExp(h.logits());
+        for (var e : h.node().children.entrySet()) {
+          expansions.add(new Expansion(h, e.getKey(), e.getValue(), h.score() + h.logits()[e.getKey()] - logNorm));
+        }
+      }
+      expansions.sort((x, y) -> Double.compare(y.score(), x.score()));
+      List<Expansion> kept = new ArrayList<>();
+      for (Expansion x : expansions) {
+        if (x.child().alternative >= 0 && (x.score() > bestScore
+            || x.score() == bestScore && x.child().alternative < best)) {
+          best = x.child().alternative;
+          bestScore = x.score();
+        }
+        if (!x.child().children.isEmpty() && kept.size() < BEAM) {
+          kept.add(x);
+        }
+      }
+      double floor = bestScore;
+      kept.removeIf(x -> x.score() <= floor);
+      if (kept.isEmpty()) {
+        break;
+      }
+      // Each kept hypothesis takes its token at the next position, in a copy of its parent's cache.
+      int at = position + depth;
+      List<float[][]> keyRows = new ArrayList<>();
+      List<float[][]> valueRows = new ArrayList<>();
+      int[] tokens = new int[kept.size()];
+      int[] positions = new int[kept.size()];
+      boolean[] live = new boolean[kept.size()];
+      for (int i = 0; i < kept.size(); i++) {
+        keyRows.add(copyUpTo(kept.get(i).parent().keys(), at));
+        valueRows.add(copyUpTo(kept.get(i).parent().values(), at));
+        tokens[i] = kept.get(i).token();
+        positions[i] = at;
+        live[i] = true;
+      }
+      float[] next = new float[kept.size() * config.vocabularySize()];
+      kernel.step(kernel.batchOf(keyRows, valueRows), tokens, positions, live, next);
+      List<Hypothesis> advanced = new ArrayList<>();
+      for (int i = 0; i < kept.size(); i++) {
+        advanced.add(new Hypothesis(kept.get(i).child(), kept.get(i).score(), keyRows.get(i), valueRows.get(i),
+            Arrays.copyOfRange(next, i * config.vocabularySize(), (i + 1) * config.vocabularySize())));
+      }
+      open = advanced;
+      depth++;
+    }
+    return best >= 0 ? best : 0;
+  }
+
+  /** A copy of a row's keys or values per layer, of which the first {@code positions} positions are filled. */
+  private float[][] copyUpTo(float[][] rows, int positions) {
+    float[][] out = new float[rows.length][];
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = new float[rows[i].length];
+      System.arraycopy(rows[i], 0, out[i], 0, Math.min(rows[i].length, positions * config.width()));
+    }
+    return out;
+  }
+
+  private static double logSumExp(float[] logits) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (float v : logits) {
+      max = Math.max(max, v);
+    }
+    double sum = 0;
+    for (float v : logits) {
+      sum += Math.exp(v - max);
+    }
+    return max + Math.log(sum);
+  }
+
+  private static int argmax(float[] logits) {
+    int best = 0;
+    for (int k = 1; k < logits.length; k++) {
+      if (logits[k] > logits[best]) {
+        best = k;
+      }
+    }
+    return best;
   }
 
   /**

@@ -1,0 +1,218 @@
+package dev.subterra.training.decode;
+
+import dev.subterra.training.tokenizer.BpeTokenizer;
+import dev.subterra.training.tokenizer.SpecialToken;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Grammar-constrained tool calls with grounded arguments: once the student opens a call ({@code <call>}), the call is
+ * written by the tools' signatures, and every choice in it is made by the student's likelihood among what can be
+ * right.
+ *
+ * <p>The call's text is {@code name(arg=value, ...)} as {@code DialogueSerializer} writes it. The tool's name is
+ * chosen among the signatures' names; the argument names, {@code =}, {@code ,} and the closing {@code )} and
+ * {@code </call>} are then written in the signature's order; each value is chosen among the spans of what the user
+ * said and the tools returned earlier in the conversation (a workflow's arguments are slot values, and slot values
+ * reach the agent only that way, so a value found nowhere there cannot be right). Each choice is the alternative with
+ * the highest total log-likelihood under the student, its closing delimiter included, found by {@link Decoder}'s beam
+ * search; so the student still decides which span is the destination and which the origin, and which of two values a
+ * user who corrected themselves meant.
+ *
+ * <p>A span is a run of at most {@value #MAX_SPAN_WORDS} words that starts and ends on a letter or digit and holds none
+ * of {@code , " ; ? ! ( ) [ ] { }} nor a punctuation mark followed by a space (a clause ends there): {@code Cape Town},
+ * {@code 2026-05-09}, {@code grace.oc@example.net}, {@code Grace O'Connell}. Text is matched byte for byte (each byte
+ * read as one ISO-8859-1 character, so a multi-byte character is never split).
+ *
+ * <p>Only the tokens of the call are constrained; the tag before it and any text after it are the student's own.
+ */
+public final class GroundedCalls {
+  /** The longest span an argument value may be, in words. */
+  public static final int MAX_SPAN_WORDS = 16;
+  private static final char SEPARATOR = '\uffff';
+  private static final String FORBIDDEN = ",\";?!()[]{}";
+
+  private final BpeTokenizer tokenizer;
+  private final Map<String, List<String>> signatures;
+  private final String[] tokenText;
+  private final List<int[]> names = new ArrayList<>();
+  private final List<String> nameOrder = new ArrayList<>();
+
+  /**
+   * Calls of these tools.
+   *
+   * @param signatures each tool's name and its argument names in the order the student writes them
+   */
+  public GroundedCalls(BpeTokenizer tokenizer, Map<String, List<String>> signatures) {
+    if (signatures.isEmpty()) {
+      throw new IllegalArgumentException("Invalid signatures: no tool to call");
+    }
+    this.tokenizer = tokenizer;
+    this.signatures = new LinkedHashMap<>(signatures);
+    signatures.forEach((name, arguments) -> {
+      if (name.isBlank() || arguments.stream().anyMatch(String::isBlank)) {
+        throw new IllegalArgumentException("Invalid signature: " + name + arguments);
+      }
+      nameOrder.add(name);
+      // "()" is one chunk to the tokenizer, so a tool without arguments is chosen with its closing parenthesis.
+      names.add(tokenizer.encode(name + (arguments.isEmpty() ? "()" : "(")));
+    });
+    tokenText = new String[tokenizer.vocabularySize()];
+    for (int id = 0; id < tokenText.length; id++) {
+      if (!tokenizer.isStructural(id)) {
+        tokenText[id] = new String(tokenizer.decodeBytes(id), StandardCharsets.ISO_8859_1);
+      }
+    }
+  }
+
+  /** The call state of one conversation whose prompt (the conversation so far) is {@code prompt}. */
+  public Row start(int[] prompt) {
+    return new Row(spans(prompt));
+  }
+
+  /** Every span of the prompt's user turns and tool results, in order of first appearance. */
+  private List<String> spans(int[] prompt) {
+    StringBuilder said = new StringBuilder();
+    boolean quoting = false;
+    for (int id : prompt) {
+      if (id == SpecialToken.USER.id() || id == SpecialToken.TOOL.id()) {
+        quoting = true;
+        said.append(SEPARATOR);
+      } else if (id == SpecialToken.END.id()) {
+        quoting = false;
+      } else if (quoting && tokenText[id] != null) {
+        said.append(tokenText[id]);
+      }
+    }
+    said.append(SEPARATOR);
+    return spans(said.toString());
+  }
+
+  /** The spans of a text, as the class documentation defines them. */
+  static List<String> spans(String text) {
+    Set<String> out = new LinkedHashSet<>();
+    for (int start = 0; start < text.length(); start++) {
+      if (!isWordChar(text.charAt(start)) || start > 0 && isWordChar(text.charAt(start - 1))) {
+        continue;
+      }
+      int words = 1;
+      for (int i = start; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (c == SEPARATOR || FORBIDDEN.indexOf(c) >= 0) {
+          break;
+        }
+        boolean endsWord = isWordChar(c) && (i + 1 == text.length() || !isWordChar(text.charAt(i + 1)));
+        if (endsWord) {
+          out.add(text.substring(start, i + 1));
+        }
+        if (c == ' ') {
+          if (i > start && !isWordChar(text.charAt(i - 1))) {
+            break;
+          }
+          if (++words > MAX_SPAN_WORDS) {
+            break;
+          }
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** A letter or digit, or a byte of a multi-byte character. */
+  private static boolean isWordChar(char c) {
+    return c != SEPARATOR && (c >= 0x80 || Character.isLetterOrDigit(c));
+  }
+
+  /**
+   * Where one conversation's turn is in a call: the tokens the grammar writes next, and the choice, if any, that must
+   * be made before them.
+   */
+  public final class Row {
+    private final List<int[]> values = new ArrayList<>();
+    private final Deque<Integer> forced = new ArrayDeque<>();
+    /** What remains of the call: forced token runs ({@code int[]}) and choices ({@code Choice}), in order. */
+    private final Deque<Object> plan = new ArrayDeque<>();
+
+    private Row(List<String> spans) {
+      for (String span : spans) {
+        values.add(tokenizer.encode(new String(span.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)));
+      }
+    }
+
+    /** Whether the grammar writes the next token: the student opened a call that is not closed yet. */
+    public boolean busy() {
+      return !forced.isEmpty() || !plan.isEmpty();
+    }
+
+    /** The alternatives to choose among before the next token, or {@code null} when the next token is forced. */
+    public List<int[]> pendingChoice() {
+      return forced.isEmpty() && plan.peek() instanceof Choice choice ? choice.alternatives : null;
+    }
+
+    /** Makes the pending choice: alternative {@code index} of {@link #pendingChoice()}. */
+    public void choose(int index) {
+      Choice choice = (Choice) plan.poll();
+      int[] chosen = choice.alternatives.get(index);
+      for (int id : chosen) {
+        forced.add(id);
+      }
+      if (choice.tool) {
+        planArguments(signatures.get(nameOrder.get(index)));
+      }
+    }
+
+    /** The next token the grammar writes; only when {@link #busy()} and no choice is pending. */
+    public int next() {
+      if (forced.isEmpty() && plan.peek() instanceof int[] run) {
+        plan.poll();
+        for (int id : run) {
+          forced.add(id);
+        }
+      }
+      if (forced.isEmpty()) {
+        throw new IllegalStateException("Cannot write the next call token: " + (plan.isEmpty() ? "no call is open"
+            : "a choice is pending"));
+      }
+      return forced.poll();
+    }
+
+    /** Moves the state past a token the student wrote itself: {@code <call>} opens a call. */
+    public void accept(int token) {
+      if (!busy() && token == SpecialToken.CALL.id()) {
+        plan.add(new Choice(names, true));
+      }
+    }
+
+    private void planArguments(List<String> arguments) {
+      for (int i = 0; i < arguments.size(); i++) {
+        plan.add(tokenizer.encode((i == 0 ? "" : " ") + arguments.get(i) + "="));
+        int[] close = tokenizer.encode(i == arguments.size() - 1 ? ")" : ",");
+        List<int[]> alternatives = new ArrayList<>();
+        for (int[] value : values) {
+          alternatives.add(concat(value, close));
+        }
+        if (alternatives.isEmpty()) {
+          alternatives.add(close);
+        }
+        plan.add(new Choice(alternatives, false));
+      }
+      plan.add(new int[] {SpecialToken.CALL_END.id()});
+    }
+  }
+
+  /** Alternatives token runs to choose among; {@code tool} for the choice of the tool, whose arguments follow. */
+  private record Choice(List<int[]> alternatives, boolean tool) {}
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}

@@ -1,0 +1,164 @@
+package dev.subterra.training.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.subterra.synthesis.Turn;
+import dev.subterra.training.TestDialogues;
+import dev.subterra.training.artefact.ModelArtefact;
+import dev.subterra.training.serial.DialogueSerializer;
+import dev.subterra.training.tokenizer.BpeTokenizer;
+import dev.subterra.training.tokenizer.SpecialToken;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class GroundedCallsTest {
+
+  private static final Map<String, List<String>> TOOLS = new LinkedHashMap<>();
+
+  static {
+    TOOLS.put("search_flights", List.of("city", "date"));
+    TOOLS.put("book_flight", List.of("flight"));
+    TOOLS.put("reset", List.of());
+  }
+
+  private static ModelArtefact artefact;
+  private static BpeTokenizer tokenizer;
+  private static GroundedCalls calls;
+  /** A conversation up to the search call, in which the user gave a name, a city and a date. */
+  private static int[] prompt;
+  private static Turn search;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    artefact = ModelArtefact.load(Path.of(GroundedCallsTest.class.getResource("/golden/v1/model").toURI()));
+    tokenizer = artefact.tokenizer();
+    calls = new GroundedCalls(tokenizer, TOOLS);
+    List<Turn> turns = TestDialogues.generate(1, 7).get(0).turns();
+    search = turns.get(5);
+    // The grammar reads token ids only, so the prompt may be longer than the golden model's short context.
+    prompt = artefact.serializer().prompt(turns.subList(0, 5), 1024, 16);
+  }
+
+  @Test
+  void spansAreWholeWordsWithinAClause() {
+    List<String> spans = GroundedCalls.spans("Cape Town, flying from New York on 2026-05-09. Email grace.oc@example.net"
+        + " for Grace O'Connell (2 of us)");
+    assertThat(spans).contains("Cape Town", "Cape", "Town", "New York", "flying from New York on 2026-05-09",
+        "2026-05-09", "2026", "09", "grace.oc@example.net", "Grace O'Connell", "2 of us", "2");
+    assertThat(spans).doesNotContain("Town, flying", "2026-05-09.", "2026-05-09. Email", "Cape Town,", "Yo",
+        "O'Connell (2", "");
+    assertThat(spans).allSatisfy(s -> assertThat(s.split(" ")).hasSizeLessThanOrEqualTo(
+        GroundedCalls.MAX_SPAN_WORDS));
+  }
+
+  @Test
+  void theGrammarWritesTheCallExactlyAsTrainingSerialisesIt() {
+    GroundedCalls.Row row = calls.start(prompt);
+    assertThat(row.busy()).isFalse();
+    row.accept(tokenizer.nodeTagId("search"));
+    assertThat(row.busy()).isFalse();
+    row.accept(SpecialToken.CALL.id());
+    List<Integer> written = new ArrayList<>();
+    List<List<String>> offered = new ArrayList<>();
+    while (row.busy()) {
+      List<int[]> alternatives = row.pendingChoice();
+      if (alternatives != null) {
+        List<String> texts = alternatives.stream().map(tokenizer::decodeText).toList();
+        offered.add(texts);
+        // The tool, then each argument's value as the teacher wrote it, with its delimiter.
+        String wanted = offered.size() == 1 ? "search_flights("
+            : search.call().arguments().values().stream().toList().get(offered.size() - 2)
+                + (offered.size() == 3 ? ")" : ",");
+        assertThat(texts).contains(wanted);
+        row.choose(texts.indexOf(wanted));
+      }
+      written.add(row.next());
+    }
+    int[] tokens = written.stream().mapToInt(Integer::intValue).toArray();
+    String call = DialogueSerializer.formatCall(search.call());
+    assertThat(tokens[tokens.length - 1]).isEqualTo(SpecialToken.CALL_END.id());
+    assertThat(java.util.Arrays.copyOf(tokens, tokens.length - 1)).containsExactly(tokenizer.encode(call));
+    assertThat(offered.get(0)).containsExactly("search_flights(", "book_flight(", "reset()");
+    // Values come from what the user said only: the agent's own turns are not quoted.
+    assertThat(offered.get(1)).noneMatch(v -> v.startsWith("Hello") || v.startsWith("where"));
+  }
+
+  @Test
+  void aToolWithoutArgumentsClosesAtOnce() {
+    GroundedCalls.Row row = calls.start(prompt);
+    row.accept(SpecialToken.CALL.id());
+    row.choose(2);
+    List<Integer> written = new ArrayList<>();
+    while (row.busy()) {
+      written.add(row.next());
+    }
+    assertThat(tokenizer.decode(written.stream().mapToInt(Integer::intValue).toArray())).isEqualTo("reset()</call>");
+    assertThatThrownBy(row::next).isInstanceOf(IllegalStateException.class).hasMessageContaining("no call is open");
+  }
+
+  @Test
+  void theBeamPicksTheAlternativeTheModelFindsMostLikely() {
+    Decoder decoder = Decoder.constrained(artefact.model(), artefact.tokenizer(), true, TOOLS);
+    int context = artefact.model().config().contextLength();
+    int[] shortPrompt = artefact.serializer().prompt(List.of(Turn.user("greet", "Hi, I am Ana.")), context, 16);
+    List<int[]> alternatives = List.of(tokenizer.encode("Ana,"), tokenizer.encode("I am Ana,"),
+        tokenizer.encode("Hi,"), tokenizer.encode("am,"), tokenizer.encode("Ana Ana,"));
+    // The whole-sequence graph's log-likelihood of each alternative after the prompt: the reference.
+    int bestByGraph = -1;
+    double bestScore = Double.NEGATIVE_INFINITY;
+    for (int a = 0; a < alternatives.size(); a++) {
+      double score = logLikelihood(shortPrompt, alternatives.get(a));
+      if (score > bestScore) {
+        bestScore = score;
+        bestByGraph = a;
+      }
+    }
+    StepKernel kernel = new StepKernel(artefact.model());
+    StepKernel.Cache cache = kernel.newCache(1);
+    kernel.prefill(cache, List.of(shortPrompt));
+    float[] logits = new float[artefact.model().config().vocabularySize()];
+    kernel.step(cache, new int[] {shortPrompt[shortPrompt.length - 1]}, new int[] {shortPrompt.length - 1},
+        new boolean[] {true}, logits);
+    float[][] keys = new float[cache.keys.length][];
+    float[][] values = new float[cache.values.length][];
+    for (int layer = 0; layer < keys.length; layer++) {
+      keys[layer] = cache.keys[layer][0];
+      values[layer] = cache.values[layer][0];
+    }
+    assertThat(decoder.mostLikely(alternatives, keys, values, shortPrompt.length, logits)).isEqualTo(bestByGraph);
+  }
+
+  @Test
+  void rejectsBadSignatures() {
+    assertThatThrownBy(() -> new GroundedCalls(tokenizer, Map.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no tool");
+    assertThatThrownBy(() -> new GroundedCalls(tokenizer, Map.of("search", List.of(" "))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Invalid signature");
+  }
+
+  private static double logLikelihood(int[] prompt, int[] continuation) {
+    int[] all = java.util.Arrays.copyOf(prompt, prompt.length + continuation.length);
+    System.arraycopy(continuation, 0, all, prompt.length, continuation.length);
+    float[][] logits = artefact.model().logits(java.util.Arrays.copyOf(all, all.length - 1));
+    double sum = 0;
+    for (int i = 0; i < continuation.length; i++) {
+      float[] row = logits[prompt.length - 1 + i];
+      double max = Double.NEGATIVE_INFINITY;
+      for (float v : row) {
+        max = Math.max(max, v);
+      }
+      double norm = 0;
+      for (float v : row) {
+        norm += Math.exp(v - max);
+      }
+      sum += row[continuation[i]] - max - Math.log(norm);
+    }
+    return sum;
+  }
+}
