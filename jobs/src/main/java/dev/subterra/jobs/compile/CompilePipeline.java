@@ -149,6 +149,8 @@ public final class CompilePipeline {
     synthesize.put("teacher_model", teacher.model());
     synthesize.put("budget_usd", teacher.budgetUsd() == null ? null : teacher.budgetUsd().toPlainString());
     synthesize.put("dedup_distance", SynthesizeJob.DEFAULT_DEDUP_DISTANCE);
+    // 2: call arguments stored as an ordered list (before: a map, whose order Spark loses), so old runs resynthesise.
+    synthesize.put("dialogue_format", 2);
     StudentTrainer.Config student = student();
     Map<String, Object> train = new LinkedHashMap<>();
     train.put("preset", student.preset());

@@ -27,6 +27,13 @@ public final class SynthesisRows {
   private static final DataType STRINGS = DataTypes.createArrayType(DataTypes.StringType, false);
   private static final DataType STRING_MAP =
       DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, false);
+  /**
+   * A call's arguments as a list of name and value, not a map: the order is the order the student learns to write
+   * them in, and Spark's maps do not keep it.
+   */
+  private static final DataType ARGUMENTS = DataTypes.createArrayType(struct(
+      field("name", DataTypes.StringType, false),
+      field("value", DataTypes.StringType, false)), false);
 
   public static final StructType SCENARIO = struct(
       field("scenario_id", DataTypes.StringType, false),
@@ -44,7 +51,7 @@ public final class SynthesisRows {
       field("text", DataTypes.StringType, false),
       field("node_id", DataTypes.StringType, false),
       field("tool_name", DataTypes.StringType, true),
-      field("tool_arguments", STRING_MAP, true),
+      field("tool_arguments", ARGUMENTS, true),
       field("tool_result", DataTypes.StringType, true));
 
   public static final StructType DIALOGUE = struct(
@@ -88,7 +95,7 @@ public final class SynthesisRows {
     List<Row> turns = new ArrayList<>(d.turns().size());
     for (Turn t : d.turns()) {
       turns.add(RowFactory.create(t.role().wireName(), t.text() == null ? "" : t.text(), t.nodeId(),
-          t.call() == null ? null : t.call().name(), t.call() == null ? null : scalaMap(t.call().arguments()),
+          t.call() == null ? null : t.call().name(), t.call() == null ? null : arguments(t.call().arguments()),
           t.result()));
     }
     return RowFactory.create(d.dialogueId(), d.scenarioId(), d.workflowId(), d.pathId(), d.teacher(),
@@ -99,7 +106,7 @@ public final class SynthesisRows {
     List<Turn> turns = new ArrayList<>();
     for (Row t : row.<Row>getList(row.fieldIndex("turns"))) {
       ToolInvocation call = t.isNullAt(3) ? null
-          : new ToolInvocation(t.getString(3), t.isNullAt(4) ? Map.of() : new LinkedHashMap<>(t.getJavaMap(4)));
+          : new ToolInvocation(t.getString(3), t.isNullAt(4) ? Map.of() : arguments(t, 4));
       turns.add(new Turn(Role.valueOf(t.getString(0).toUpperCase(Locale.ROOT)), t.getString(1), t.getString(2), call,
           t.isNullAt(5) ? null : t.getString(5)));
     }
@@ -127,6 +134,29 @@ public final class SynthesisRows {
 
   private static <T> scala.collection.Seq<T> seq(List<T> list) {
     return JavaConverters.asScalaBuffer(new ArrayList<>(list)).toList();
+  }
+
+  private static scala.collection.Seq<Row> arguments(Map<String, String> arguments) {
+    List<Row> out = new ArrayList<>(arguments.size());
+    arguments.forEach((name, value) -> out.add(RowFactory.create(name, value)));
+    return seq(out);
+  }
+
+  /**
+   * A call's arguments in their order. Runs written before the arguments became a list hold a map, read in Spark's
+   * order (which is not the call's): resynthesise those to train on calls in their declared order.
+   */
+  private static Map<String, String> arguments(Row turn, int field) {
+    Object value = turn.get(field);
+    Map<String, String> out = new LinkedHashMap<>();
+    if (value instanceof scala.collection.Map<?, ?>) {
+      out.putAll(turn.getJavaMap(field));
+      return out;
+    }
+    for (Row argument : turn.<Row>getList(field)) {
+      out.put(argument.getString(0), argument.getString(1));
+    }
+    return out;
   }
 
   private static scala.collection.Map<String, String> scalaMap(Map<String, String> map) {

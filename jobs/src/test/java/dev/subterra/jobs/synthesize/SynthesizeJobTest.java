@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
@@ -82,6 +83,16 @@ class SynthesizeJobTest {
     JsonNode first = json.readTree(lines.get(0));
     assertThat(first.at("/messages/0/role").asText()).isEqualTo("system");
     assertThat(first.get("messages").findValuesAsText("role")).contains("user", "assistant", "tool");
+
+    // Read back, every call lists its arguments in the tool's declared order: the order the student learns.
+    Map<String, List<String>> declared = new java.util.HashMap<>();
+    travel.nodes().stream().filter(n -> n.tool() != null)
+        .forEach(n -> declared.put(n.tool().name(), List.copyOf(n.tool().arguments().keySet())));
+    List<dev.subterra.synthesis.ToolInvocation> calls = sorted(out, "dialogues", "dialogue_id").stream()
+        .map(SynthesisRows::dialogue).flatMap(d -> d.turns().stream()).filter(t -> t.call() != null)
+        .map(dev.subterra.synthesis.Turn::call).toList();
+    assertThat(calls).isNotEmpty().allSatisfy(call ->
+        assertThat(List.copyOf(call.arguments().keySet())).isEqualTo(declared.get(call.name())));
 
     JsonNode summary = json.readTree(out.resolve("synthesis.json").toFile());
     assertThat(summary.get("accepted").asLong()).isEqualTo(result.accepted());
