@@ -132,15 +132,18 @@ public final class StudentPolicy implements Policy {
     for (int from = 0; from < requests.size(); from += config.batchSize()) {
       List<PolicyRequest> batch = requests.subList(from, Math.min(requests.size(), from + config.batchSize()));
       List<int[]> prompts = new ArrayList<>(batch.size());
+      List<int[]> conversations = new ArrayList<>(batch.size());
       for (PolicyRequest request : batch) {
         prompts.add(serializer.prompt(request.history(), contextLength, config.decoding().maxNewTokens()));
+        // Grounded calls may quote turns the prompt's window cut.
+        conversations.add(serializer.prompt(request.history(), Integer.MAX_VALUE, 0));
       }
       DecodingConfig base = config.decoding();
       DecodingConfig decoding = base.isGreedy() ? base
           : new DecodingConfig(base.maxNewTokens(), base.temperature(), base.topP(), base.seed() + calls * CALL_STRIDE);
       calls++;
       long start = System.nanoTime();
-      List<Generation> generations = decoder.generate(prompts, decoding);
+      List<Generation> generations = decoder.generate(prompts, conversations, decoding);
       nanos += System.nanoTime() - start;
       for (int r = 0; r < batch.size(); r++) {
         Generation g = generations.get(r);

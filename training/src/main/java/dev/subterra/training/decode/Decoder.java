@@ -89,6 +89,19 @@ public final class Decoder {
 
   /** The next turn for each conversation, decoded together. */
   public List<Generation> generate(List<int[]> prompts, DecodingConfig decoding) {
+    return generate(prompts, prompts, decoding);
+  }
+
+  /**
+   * The next turn for each conversation, decoded together, with grounded call arguments quoting {@code sources}: per
+   * conversation, the tokens of the whole conversation so far, which may hold turns its prompt's window cut (a value
+   * the user gave early in a long conversation). Without grounded calls {@code sources} is not read.
+   */
+  public List<Generation> generate(List<int[]> prompts, List<int[]> sources, DecodingConfig decoding) {
+    if (sources.size() != prompts.size()) {
+      throw new IllegalArgumentException("Invalid sources: " + sources.size() + " for " + prompts.size()
+          + " prompts");
+    }
     int rows = prompts.size();
     int context = config.contextLength();
     for (int[] p : prompts) {
@@ -109,7 +122,7 @@ public final class Decoder {
     GroundedCalls.Row[] grounded = new GroundedCalls.Row[rows];
     int[] overrides = new int[rows];
     for (int r = 0; r < rows; r++) {
-      grounded[r] = calls == null ? null : calls.start(prompts.get(r));
+      grounded[r] = calls == null ? null : calls.start(sources.get(r));
       position[r] = prompts.get(r).length - 1;
       current[r] = prompts.get(r)[position[r]];
       written.add(new ArrayList<>());

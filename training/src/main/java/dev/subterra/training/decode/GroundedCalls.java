@@ -72,9 +72,9 @@ public final class GroundedCalls {
     }
   }
 
-  /** The call state of one conversation whose prompt (the conversation so far) is {@code prompt}. */
-  public Row start(int[] prompt) {
-    return new Row(spans(prompt));
+  /** The call state of one conversation, whose turns so far are the tokens {@code conversation}. */
+  public Row start(int[] conversation) {
+    return new Row(spans(conversation));
   }
 
   /** Every span of the prompt's user turns and tool results, in order of first appearance. */
