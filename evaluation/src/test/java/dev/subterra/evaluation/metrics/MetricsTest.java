@@ -36,6 +36,23 @@ class MetricsTest {
   }
 
   @Test
+  void groundedCallRateCountsTheCallsGroundingChangedOverTheCallsMade() throws Exception {
+    dev.subterra.synthesis.ToolInvocation call = new dev.subterra.synthesis.ToolInvocation("lookup",
+        Map.of("id", "7"));
+    List<StepResult> steps = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      // Three calls, one of them changed by grounding; a text turn with overrides counted nowhere.
+      steps.add(new StepResult(i, i, "greet", "greet", true, false, false, false, null, i < 3 ? call : null, null,
+          "", 10, 3, i == 1 || i == 3 ? 2 : 0));
+    }
+    ConversationResult conversation = new ConversationResult("s", "p-s", PathSplit.TRAIN, 0, "test", "refunded",
+        "greet", steps, List.of(), EndReason.COMPLETED, 0, "greet");
+    ConversationScores scores = ConversationScores.of(Fixtures.retryLoop(), conversation, java.util.Optional.empty());
+    assertThat(scores.numerator(MetricName.GROUNDED_CALL_RATE)).isEqualTo(1);
+    assertThat(scores.denominator(MetricName.GROUNDED_CALL_RATE)).isEqualTo(3);
+  }
+
+  @Test
   void passKNeverExceedsPassOneAndCohortsAreApart() throws Exception {
     Workflow workflow = Fixtures.retryLoop();
     SplittableRandom random = new SplittableRandom(SEED);
