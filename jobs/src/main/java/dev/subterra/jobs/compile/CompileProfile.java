@@ -29,9 +29,9 @@ import java.util.Objects;
  *       The base student (6 layers, width 384, 11.6M parameters, 512 tokens): a training window keeps a claim's
  *       opening and then its most recent turns, so twice the context gives each agent turn twice the conversation
  *       before it (a claim is cut into four windows instead of nine).
- *       3 epochs: with 25 times travel-booking's dialogues an epoch is already some 2,100 steps of 32 windows, and early
- *       stopping on validation next-tag accuracy ends training sooner if it has settled. About 100M training tokens
- *       for insurance-claims: an hour or two on a GPU driver, days on two CPU cores ({@code --dry-run} prints the
+ *       3 epochs: with 25 times travel-booking's dialogues an epoch is already some 2,100 steps of 32 windows, and
+ *       early stopping on validation next-tag accuracy ends training sooner if it has settled. About 100M training
+ *       tokens for insurance-claims: meant for a GPU driver, days on two CPU cores ({@code --dry-run} prints the
  *       workload first; {@code --profile full --preset small} is the CPU-sized variant, hours on two cores).
  * </ul>
  *
