@@ -3,7 +3,6 @@ package dev.subterra.training.decode;
 import dev.subterra.training.model.StudentConfig;
 import dev.subterra.training.model.StudentModel;
 import dev.subterra.training.model.TransformerGraph;
-import dev.subterra.training.tokenizer.SpecialToken;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,6 +42,11 @@ public final class Decoder {
 
   /** A decoder whose turns start with one of the tokenizer's node tags. */
   public static Decoder constrainedToTags(StudentModel model, dev.subterra.training.tokenizer.BpeTokenizer tokenizer) {
+    return new Decoder(model, tagsOnly(model, tokenizer));
+  }
+
+  /** A flag per vocabulary id, set for the tokenizer's node tags: the first tokens a constrained turn may take. */
+  static boolean[] tagsOnly(StudentModel model, dev.subterra.training.tokenizer.BpeTokenizer tokenizer) {
     if (tokenizer.nodeIds().isEmpty()) {
       throw new IllegalArgumentException("Invalid tokenizer: it has no node tags to constrain to");
     }
@@ -50,7 +54,7 @@ public final class Decoder {
     for (String nodeId : tokenizer.nodeIds()) {
       allowed[tokenizer.nodeTagId(nodeId)] = true;
     }
-    return new Decoder(model, allowed);
+    return allowed;
   }
 
   private Decoder(StudentModel model, boolean[] allowedFirst) {
@@ -111,10 +115,7 @@ public final class Decoder {
         written.get(r).add(next);
         position[r]++;
         current[r] = next;
-        Generation.Stop stop = next == SpecialToken.END.id() ? Generation.Stop.END_OF_TURN
-            : written.get(r).size() >= decoding.maxNewTokens() ? Generation.Stop.TOKEN_LIMIT
-            : position[r] >= context ? Generation.Stop.CONTEXT_FULL
-            : null;
+        Generation.Stop stop = Generation.Stop.after(next, written.get(r).size(), position[r], decoding, context);
         if (stop != null) {
           stops[r] = stop;
           done[r] = true;
@@ -157,10 +158,8 @@ public final class Decoder {
       int next = pick(last, decoding, random);
       written.add(next);
       sequence.add(next);
-      Generation.Stop stop = next == SpecialToken.END.id() ? Generation.Stop.END_OF_TURN
-          : written.size() >= decoding.maxNewTokens() ? Generation.Stop.TOKEN_LIMIT
-          : sequence.size() - 1 >= context ? Generation.Stop.CONTEXT_FULL
-          : null;
+      // The next position is the sequence's last index: the written token is input to the next step.
+      Generation.Stop stop = Generation.Stop.after(next, written.size(), sequence.size() - 1, decoding, context);
       if (stop != null) {
         return new Generation(written.stream().mapToInt(Integer::intValue).toArray(), stop, constrained);
       }
