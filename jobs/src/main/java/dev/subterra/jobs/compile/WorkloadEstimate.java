@@ -119,7 +119,7 @@ public record WorkloadEstimate(long paths, long trainingPaths, long trainingDial
     out.add(String.format("  workload: %,d paths (%,d for training); %,d training dialogues; %,d evaluation scenarios"
         + " (one per path%s)", paths, trainingPaths, trainingDialogues, evaluationScenarios,
         evaluationScenarios == paths ? ", every path" : ", the first " + evaluationScenarios + " by id"));
-    out.add(String.format("  student: %s, %,d parameters, %d-token context; a dialogue is %.0f tokens on average"
+    out.add(String.format("  student: %s, %,d parameters, %d-token context; a dialogue is %,.0f tokens on average"
             + " (p95 %,d, longest %,d; %.0f%% longer than the context), measured on %d template dialogues",
         preset, parameters, contextLength, meanTokens, p95Tokens, maxTokens, 100 * longerThanContext, sampled));
     out.add(String.format("  training: about %,d windows (%,d tokens) per epoch, %s epochs: about %,d tokens through"
