@@ -61,10 +61,12 @@ public final class BatchScheduler implements AutoCloseable {
     private final BlockingQueue<Integer> tokens = new LinkedBlockingQueue<>();
     private final CompletableFuture<Generation> result = new CompletableFuture<>();
     private final long admittedNanos = System.nanoTime();
+    private final BatchScheduler owner;
     private volatile boolean cancelled;
     private boolean firstSeen;
 
-    private Ticket(int[] prompt, DecodingConfig decoding, boolean[] firstTokens) {
+    private Ticket(BatchScheduler owner, int[] prompt, DecodingConfig decoding, boolean[] firstTokens) {
+      this.owner = owner;
       this.prompt = prompt;
       this.firstTokens = firstTokens;
       this.decoding = decoding;
@@ -80,17 +82,26 @@ public final class BatchScheduler implements AutoCloseable {
       return result;
     }
 
-    /** Drops the conversation from the batch at the next step (a client that went away). */
+    /**
+     * Gives up on the conversation (a client that went away): one still waiting to join leaves the queue and frees
+     * its place at once; one in the batch is dropped at the next step.
+     */
     public void cancel() {
       cancelled = true;
+      // Whoever takes it out of the queue finishes it: here, or the decode thread if it polled it first.
+      if (owner.waiting.remove(this)) {
+        owner.cancelled(this, "cancelled while waiting to join the batch");
+      }
     }
   }
 
   private final Supplier<DecodeSession> sessions;
   private final ServerMetrics metrics;
   private final int maxBatch;
+  private final int maxConcurrency;
   private final Semaphore admitted;
   private final BlockingQueue<Ticket> waiting = new LinkedBlockingQueue<>();
+  private volatile Hold hold;
   private final Thread thread;
   private volatile boolean closing;
 
@@ -111,6 +122,7 @@ public final class BatchScheduler implements AutoCloseable {
     this.sessions = sessions;
     this.metrics = metrics;
     this.maxBatch = maxBatch;
+    this.maxConcurrency = maxConcurrency;
     this.admitted = new Semaphore(maxConcurrency);
     this.thread = new Thread(this::loop, "subterra-decode");
     this.thread.setDaemon(true);
@@ -128,7 +140,7 @@ public final class BatchScheduler implements AutoCloseable {
     if (!admitted.tryAcquire()) {
       throw new Overloaded("Cannot accept the request: the server is at its concurrency limit");
     }
-    Ticket ticket = new Ticket(prompt.clone(), decoding, firstTokens);
+    Ticket ticket = new Ticket(this, prompt.clone(), decoding, firstTokens);
     waiting.add(ticket);
     return ticket;
   }
@@ -171,7 +183,7 @@ public final class BatchScheduler implements AutoCloseable {
             break;
           }
           if (next.cancelled) {
-            finish(next, null, new CancellationException("cancelled before decoding"));
+            cancelled(next, "cancelled before decoding");
             continue;
           }
           try {
@@ -186,6 +198,15 @@ public final class BatchScheduler implements AutoCloseable {
             return;
           }
           continue;
+        }
+        Hold held = hold;
+        if (held != null) {
+          held.park();
+          // What was cancelled while parked leaves before the step, as it would at any other step.
+          dropCancelled(session, running);
+          if (running.isEmpty()) {
+            continue;
+          }
         }
         List<DecodeSession.Token> tokens;
         try {
@@ -235,8 +256,53 @@ public final class BatchScheduler implements AutoCloseable {
       if (e.getValue().cancelled) {
         session.cancel(e.getKey());
         it.remove();
-        finish(e.getValue(), null, new CancellationException("cancelled"));
+        cancelled(e.getValue(), "cancelled during decoding");
       }
+    }
+  }
+
+  private void cancelled(Ticket ticket, String where) {
+    metrics.cancelled();
+    finish(ticket, null, new CancellationException(where));
+  }
+
+  /** Conversations queued or decoding: the places {@code maxConcurrency} bounds that are taken. */
+  int admitted() {
+    return maxConcurrency - admitted.availablePermits();
+  }
+
+  /**
+   * Parks the decode thread before its next step, with the conversations it has joined, until the hold is closed.
+   * For tests: a tiny model finishes a turn in milliseconds, too soon to see a conversation queued, refused or
+   * cancelled while another is decoding.
+   */
+  Hold hold() {
+    Hold h = new Hold();
+    hold = h;
+    return h;
+  }
+
+  /** A hold on the decode thread; see {@link #hold()}. */
+  final class Hold implements AutoCloseable {
+    private final java.util.concurrent.CountDownLatch parked = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+
+    private void park() throws InterruptedException {
+      parked.countDown();
+      released.await();
+    }
+
+    /** Waits until the decode thread is parked (it parks only with a conversation to step). */
+    boolean awaitParked(Duration timeout) throws InterruptedException {
+      return parked.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+      if (hold == this) {
+        hold = null;
+      }
+      released.countDown();
     }
   }
 

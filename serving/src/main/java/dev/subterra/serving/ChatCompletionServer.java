@@ -77,6 +77,9 @@ public final class ChatCompletionServer implements AutoCloseable {
   /** Handler threads beyond the concurrency limit, so health checks and refusals are answered under full load. */
   private static final int SPARE_THREADS = 4;
   private static final long POLL_MILLIS = 20;
+  /** A stream silent this long gets a keep-alive comment (proxies close idle streams; see {@link #stream}). */
+  private static final long KEEP_ALIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
   private static final int TURN_MEMORY = 100_000;
 
   private static final ObjectMapper READ = new ObjectMapper()
@@ -150,6 +153,11 @@ public final class ChatCompletionServer implements AutoCloseable {
   /** The metrics, for tests and benchmarks. */
   public ServerMetrics metrics() {
     return metrics;
+  }
+
+  /** The batching loop, for tests. */
+  BatchScheduler scheduler() {
+    return scheduler;
   }
 
   /** Requests being answered now. */
@@ -339,17 +347,26 @@ public final class ChatCompletionServer implements AutoCloseable {
     try {
       event(out, chunk(id, now, new ChatCompletionChunk.Delta("assistant", "", null, null), null));
       TextStream text = new TextStream();
+      long lastWrite = System.nanoTime();
       while (true) {
         Integer token = ticket.tokens().poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
         if (token == null) {
           if (ticket.result().isDone() && ticket.tokens().isEmpty()) {
             break;
           }
+          if (System.nanoTime() - lastWrite > KEEP_ALIVE_NANOS) {
+            // A comment line, which SSE clients skip. A conversation waiting for a place in the batch writes nothing
+            // else, so this is how a client that went away meanwhile is noticed (the write fails) and its place freed.
+            out.write(KEEP_ALIVE);
+            out.flush();
+            lastWrite = System.nanoTime();
+          }
           continue;
         }
         String delta = text.add(token);
         if (!delta.isEmpty()) {
           event(out, chunk(id, now, new ChatCompletionChunk.Delta(null, delta, null, null), null));
+          lastWrite = System.nanoTime();
         }
       }
       Generation generation = await(ticket);

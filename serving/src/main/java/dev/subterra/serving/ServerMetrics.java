@@ -24,6 +24,7 @@ public final class ServerMetrics {
   private final AtomicLong completionTokens = new AtomicLong();
   private final AtomicLong truncated = new AtomicLong();
   private final AtomicLong steps = new AtomicLong();
+  private final AtomicLong cancelled = new AtomicLong();
   private final AtomicLong active = new AtomicLong();
   private final AtomicLong queued = new AtomicLong();
   private final AtomicLong largestBatch = new AtomicLong();
@@ -56,6 +57,16 @@ public final class ServerMetrics {
     steps.incrementAndGet();
     batchSize.observe(rows);
     largestBatch.accumulateAndGet(rows, Math::max);
+  }
+
+  /** Counts a conversation given up before its turn was finished: its client went away. */
+  public void cancelled() {
+    cancelled.incrementAndGet();
+  }
+
+  /** Conversations cancelled so far. */
+  public long cancelledConversations() {
+    return cancelled.get();
   }
 
   /** Records a completion's wall-clock seconds, from the request's arrival to its last byte. */
@@ -94,6 +105,9 @@ public final class ServerMetrics {
     single(out, "subterra_truncated_prompts_total", "counter",
         "Conversations longer than the context, cut by the training window rule.", truncated.get());
     single(out, "subterra_decode_steps_total", "counter", "Batched decode steps.", steps.get());
+    single(out, "subterra_cancelled_conversations_total", "counter",
+        "Conversations dropped before their turn was finished (queued or decoding): the client went away.",
+        cancelled.get());
     single(out, "subterra_active_conversations", "gauge", "Conversations in the running batch.", active.get());
     single(out, "subterra_queued_conversations", "gauge", "Conversations waiting to join the batch.", queued.get());
     batchSize.write(out, "subterra_batch_size", "Conversations per decode step.");

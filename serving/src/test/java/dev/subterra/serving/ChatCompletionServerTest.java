@@ -395,6 +395,117 @@ class ChatCompletionServerTest {
   }
 
   @Test
+  void aClientGoneMidStreamIsCancelledAndFreesItsPlaceAndOneRequestTooManyGets429() throws Exception {
+    // One place in the batch, three conversations admitted; the decode thread is held so that the victim stays in the
+    // batch and the others wait for its place while the test looks (the tiny model writes a turn in milliseconds).
+    ChatCompletionServer small = ChatCompletionServer.start(student.model, ServerConfig.defaults()
+        .withMaxNewTokens(MAX_NEW).withBatching(1, 3));
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    BatchScheduler.Hold hold = small.scheduler().hold();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    try {
+      java.net.Socket victim = openStream(small, 0);
+      assertThat(hold.awaitParked(Duration.ofSeconds(30))).as("the victim joined the batch").isTrue();
+      java.net.Socket queued = openStream(small, 1);
+      CountDownLatch otherStarted = new CountDownLatch(1);
+      ObjectNode otherBody = request(messages(student.references.get(2).turns().subList(0, 1)))
+          .put("stream", true).put("temperature", 2.0).put("seed", 2);
+      Future<List<String>> other = pool.submit(() -> readStream(small, otherBody, otherStarted));
+      assertThat(otherStarted.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(small.scheduler().admitted()).isEqualTo(3);
+
+      // A fourth conversation, past --max-concurrency, is refused at once with an OpenAI error object.
+      HttpResponse<String> refused = postTo(small, request(messages(student.references.get(3).turns().subList(0, 1))));
+      assertThat(refused.statusCode()).isEqualTo(429);
+      assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+      JsonNode error = JSON.readTree(refused.body()).path("error");
+      assertThat(error.path("type").asText()).isEqualTo("rate_limit_error");
+      assertThat(error.path("code").asText()).isEqualTo("overloaded");
+      assertThat(error.path("message").asText())
+          .isEqualTo("Cannot accept the request: the server is at its concurrency limit");
+      assertThat(error.has("param")).isTrue();
+
+      // A client waiting for a place goes away: the server notices at its next write (a keep-alive) and frees the
+      // place at once, with the decode still held.
+      queued.close();
+      awaitMetric(small, "subterra_errors_total{kind=\"client_disconnected\"} 1", deadline);
+      while (small.scheduler().admitted() > 2) {
+        assertThat(System.nanoTime()).as("the queued place freed").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      // The victim, in the batch, goes away too: it is dropped before the next step.
+      victim.close();
+      awaitMetric(small, "subterra_errors_total{kind=\"client_disconnected\"} 2", deadline);
+      hold.close();
+
+      // Its place in the batch goes to the other conversation, which is answered in full.
+      List<String> events = other.get(60, TimeUnit.SECONDS);
+      assertThat(events.get(events.size() - 1)).isEqualTo("[DONE]");
+      assertThat(JSON.readTree(events.get(events.size() - 2)).at("/choices/0/finish_reason").asText())
+          .isIn("stop", "length", "tool_calls");
+      assertThat(small.metrics().cancelledConversations()).isEqualTo(2);
+      while (small.scheduler().admitted() > 0) {
+        assertThat(System.nanoTime()).as("every place freed").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      // The gauges follow at the decode thread's next turn of its loop.
+      awaitMetric(small, "subterra_active_conversations 0", deadline);
+      assertThat(scrape(small)).contains("subterra_cancelled_conversations_total 2")
+          .contains("subterra_queued_conversations 0")
+          .contains("subterra_requests_total{endpoint=\"/v1/chat/completions\",status=\"429\"} 1")
+          .contains("subterra_requests_total{endpoint=\"/v1/chat/completions\",status=\"499\"} 2")
+          .contains("subterra_errors_total{kind=\"overloaded\"} 1");
+      // And the server goes on serving: the refused request, sent again, is answered.
+      HttpResponse<String> again = postTo(small, request(messages(student.references.get(3).turns().subList(0, 1))));
+      assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+    } finally {
+      hold.close();
+      pool.shutdownNow();
+      small.close();
+    }
+  }
+
+  /** A streamed turn over a raw socket, read up to its first event, so that the test can drop the connection. */
+  private static java.net.Socket openStream(ChatCompletionServer target, int seed) throws Exception {
+    byte[] body = JSON.writeValueAsBytes(request(messages(student.references.get(seed).turns().subList(0, 1)))
+        .put("stream", true).put("temperature", 2.0).put("seed", seed));
+    java.net.Socket socket = new java.net.Socket("127.0.0.1", target.port());
+    socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().write(body);
+    socket.getOutputStream().flush();
+    BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+        StandardCharsets.UTF_8));
+    String status = reader.readLine();
+    assertThat(status).isEqualTo("HTTP/1.1 200 OK");
+    String line;
+    while ((line = reader.readLine()) != null && !line.startsWith("data: ")) {
+      // headers, then the blank line
+    }
+    assertThat(line).as("the first event").contains("\"role\":\"assistant\"");
+    return socket;
+  }
+
+  private static HttpResponse<String> postTo(ChatCompletionServer target, ObjectNode body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(target.baseUrl() + "/v1/chat/completions"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(
+            JSON.writeValueAsBytes(body))).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void awaitMetric(ChatCompletionServer target, String line, long deadline) throws Exception {
+    while (!scrape(target).contains(line)) {
+      assertThat(System.nanoTime()).as("metrics show " + line).isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
+  private static String scrape(ChatCompletionServer target) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(target.baseUrl() + "/metrics")).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  @Test
   void synthesisOpenAiTeacherWritesADialogueThroughTheServer() throws Exception {
     PathCatalog catalog = PathCatalog.build(student.workflow, EnumerationConfig.withSeed(TinyStudent.PATH_SEED),
         new SplitConfig(0, 0, 0));
@@ -549,7 +660,8 @@ class ChatCompletionServerTest {
           if (first != null && events.size() == 1) {
             first.countDown();
           }
-        } else {
+        } else if (!line.startsWith(":")) {
+          // Lines starting with a colon are comments (the server's keep-alive), which SSE clients skip.
           assertThat(line).isEmpty();
         }
       }

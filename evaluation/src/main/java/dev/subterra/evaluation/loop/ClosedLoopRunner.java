@@ -17,6 +17,7 @@ import dev.subterra.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,16 @@ public final class ClosedLoopRunner {
    *     workflow's
    */
   public List<ConversationResult> run(Policy policy, List<Scenario> scenarios, int samples) {
+    return run(policy, scenarios, samples, progress -> { });
+  }
+
+  /**
+   * Plays as {@link #run(Policy, List, int)} does and hands {@code progress} where the play stands after every round
+   * (and once before the first); a {@link ProgressLog} turns that into log lines at a sensible interval. It is called
+   * on the runner's thread, so it must be quick.
+   */
+  public List<ConversationResult> run(Policy policy, List<Scenario> scenarios, int samples,
+      Consumer<PlayProgress> progress) {
     if (samples < 1) {
       throw new IllegalArgumentException("Invalid samples: " + samples);
     }
@@ -74,7 +85,9 @@ public final class ClosedLoopRunner {
       }
     }
     List<Episode> waiting = episodes.stream().filter(Episode::advance).toList();
+    long planned = episodes.stream().mapToLong(e -> e.plannedTurns).sum();
     int rounds = 0;
+    progress.accept(progress(policy, rounds, episodes, planned, waiting.size()));
     while (!waiting.isEmpty()) {
       List<PolicyRequest> requests = waiting.stream().map(Episode::request).toList();
       List<Optional<PolicyTurn>> answers = policy.next(requests);
@@ -87,12 +100,19 @@ public final class ClosedLoopRunner {
       }
       waiting = waiting.stream().filter(Episode::advance).toList();
       rounds++;
+      progress.accept(progress(policy, rounds, episodes, planned, waiting.size()));
     }
     List<ConversationResult> results = episodes.stream().map(Episode::result).toList();
     LOG.info("Played {} conversations ({} scenarios x {}) with policy {} in {} rounds; {} followed their path",
         results.size(), scenarios.size(), samples, policy.name(), rounds,
         results.stream().filter(ConversationResult::pathFidelity).count());
     return results;
+  }
+
+  private static PlayProgress progress(Policy policy, int rounds, List<Episode> episodes, long planned,
+      int waiting) {
+    long done = episodes.stream().mapToLong(Episode::turnsDone).sum();
+    return new PlayProgress(policy.name(), rounds, done, planned, episodes.size() - waiting, episodes.size());
   }
 
   /** One conversation being played; advanced by the runner's thread only. */
@@ -113,6 +133,8 @@ public final class ClosedLoopRunner {
     private EndReason end;
     private int firstWrongStep = -1;
     private String firstWrongNode;
+    /** The agent turns the path plans: its agent and tool steps, and the answer to an off-topic question. */
+    private final long plannedTurns;
 
     Episode(Scenario scenario, int sample, String policyName) {
       this.scenario = scenario;
@@ -121,6 +143,22 @@ public final class ClosedLoopRunner {
       this.user = new UserSimulator(workflow, scenario);
       this.tools = new ToolSimulator(workflow, scenario);
       this.route = user.route();
+      long turns = 0;
+      boolean digresses = false;
+      for (int i = 0; i < route.size(); i++) {
+        NodeKind kind = route.node(i).kind();
+        if (kind == NodeKind.AGENT || kind == NodeKind.TOOL) {
+          turns++;
+        } else if (kind == NodeKind.USER && user.digressesAt(i)) {
+          digresses = true;
+        }
+      }
+      this.plannedTurns = turns + (digresses ? 1 : 0);
+    }
+
+    /** The turns played; all the planned ones once the conversation is over, however it ended. */
+    long turnsDone() {
+      return end != null ? plannedTurns : Math.min(steps.size(), plannedTurns);
     }
 
     /** Plays user steps and silent steps up to the next agent turn; false when the conversation is over. */

@@ -157,6 +157,47 @@ class ClosedLoopRunnerTest {
   }
 
   @Test
+  void progressCountsThePlannedTurnsOfEveryConversationHoweverItEnds() throws Exception {
+    Workflow workflow = Fixtures.supportDesk();
+    List<Scenario> scenarios = Fixtures.scenarios(workflow, Fixtures.catalog(workflow), p -> true, 2, SCENARIO_SEED);
+    List<Dialogue> dialogues = Fixtures.dialogues(workflow, scenarios);
+    List<PlayProgress> seen = new ArrayList<>();
+
+    List<ConversationResult> results = new ClosedLoopRunner(workflow, ClosedLoopConfig.defaults())
+        .run(new ReferencePolicy(dialogues), scenarios, 1, seen::add);
+
+    // The teacher's dialogues follow their paths to the end: the planned turns are exactly the turns played.
+    long played = results.stream().mapToLong(r -> r.steps().size()).sum();
+    int rounds = results.stream().mapToInt(r -> r.steps().size()).max().orElseThrow();
+    assertThat(seen).hasSize(rounds + 1);
+    assertThat(seen.get(0)).isEqualTo(new PlayProgress("reference", 0, 0, played, 0, results.size()));
+    assertThat(seen.get(seen.size() - 1)).isEqualTo(new PlayProgress("reference", rounds, played, played,
+        results.size(), results.size()));
+    for (int i = 1; i < seen.size(); i++) {
+      assertThat(seen.get(i).turnsDone()).isGreaterThan(seen.get(i - 1).turnsDone());
+      assertThat(seen.get(i).conversationsDone()).isGreaterThanOrEqualTo(seen.get(i - 1).conversationsDone());
+    }
+
+    // A conversation cut short at its first turn counts its whole path as done.
+    List<PlayProgress> cut = new ArrayList<>();
+    Policy untagged = new Policy() {
+      @Override
+      public String name() {
+        return "untagged";
+      }
+
+      @Override
+      public List<Optional<PolicyTurn>> next(List<PolicyRequest> requests) {
+        return requests.stream().map(r -> Optional.of(PolicyTurn.of(Turn.agent(null, "Hi.")))).toList();
+      }
+    };
+    new ClosedLoopRunner(workflow, ClosedLoopConfig.defaults()).run(untagged, scenarios, 1, cut::add);
+    assertThat(cut).hasSize(2);
+    assertThat(cut.get(1)).isEqualTo(new PlayProgress("untagged", 1, played, played, results.size(),
+        results.size()));
+  }
+
+  @Test
   void rejectsAScenarioOfAnotherWorkflow() throws Exception {
     Workflow retry = Fixtures.retryLoop();
     Workflow desk = Fixtures.supportDesk();

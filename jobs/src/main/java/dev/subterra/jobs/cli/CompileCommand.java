@@ -3,6 +3,7 @@ package dev.subterra.jobs.cli;
 import dev.subterra.jobs.compile.CompileOptions;
 import dev.subterra.jobs.compile.CompilePipeline;
 import dev.subterra.jobs.compile.CompilePlan;
+import dev.subterra.jobs.compile.CompileProfile;
 import dev.subterra.jobs.compile.CompileResult;
 import dev.subterra.jobs.compile.RunManifest;
 import dev.subterra.workflow.Workflow;
@@ -33,17 +34,24 @@ final class CompileCommand implements Callable<Integer> {
 
   @Mixin TeacherOptions teacherOptions;
 
-  @Option(names = "--preset", description = "Student preset: tiny, small or base (default: small).")
+  @Option(names = "--profile", paramLabel = "NAME",
+      description = "A size of compilation: quick, default or full (preset, scenarios per path, epochs and"
+          + " evaluation scenarios together; full compiles a large workflow such as insurance-claims with every path"
+          + " covered). An option given explicitly overrides the profile's value (default: default).")
+  String profile;
+
+  @Option(names = "--preset", description = "Student preset: tiny, small or base (default: the profile's; small).")
   String preset;
 
-  @Option(names = "--per-path", description = "Training scenarios per path (default: 10).")
+  @Option(names = "--per-path", description = "Training scenarios per path (default: the profile's; 10).")
   Integer perPath;
 
-  @Option(names = "--epochs", description = "Training epochs, with early stopping (default: " + CompileOptions.DEFAULT_EPOCHS + ").")
+  @Option(names = "--epochs", description = "Training epochs, with early stopping (default: the profile's; "
+      + CompileOptions.DEFAULT_EPOCHS + ").")
   Integer epochs;
 
   @Option(names = "--eval-scenarios", paramLabel = "N",
-      description = "Fresh scenarios to evaluate on, at most (default: 100).")
+      description = "Fresh scenarios to evaluate on, one per path, at most (default: the profile's; 100).")
   Integer evalScenarios;
 
   @Option(names = "--seed", defaultValue = "42", description = "One seed for every stage (default: ${DEFAULT-VALUE}).")
@@ -64,14 +72,14 @@ final class CompileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    CompileProfile chosen = profile(profile);
     Workflow workflow = workflowFile.load();
     String runDir = out != null ? out : RunDirectory.defaultFor(workflow, seed);
-    CompileOptions defaults = CompileOptions.defaults(seed);
-    CompileOptions options = new CompileOptions(preset != null ? preset : defaults.preset(),
-        perPath != null ? perPath : defaults.perPath(), epochs != null ? epochs : defaults.epochs(),
-        evalScenarios != null ? evalScenarios : defaults.evalScenarios(), teacherOptions.spec(null, seed), seed);
+    CompileOptions options = chosen.resolve(preset, perPath, epochs, evalScenarios, teacherOptions.spec(null, seed),
+        seed);
     PrintWriter stdout = spec.commandLine().getOut();
     if (dryRun) {
+      stdout.println("Profile " + chosen.describe() + overrides());
       CompilePlan plan = CompilePipeline.planner(new Configuration()).workflow(workflow).output(runDir)
           .options(options).workDir(workDir).plan();
       plan.lines().forEach(stdout::println);
@@ -97,5 +105,28 @@ final class CompileCommand implements Callable<Integer> {
     }
     stdout.flush();
     return 0;
+  }
+
+  /** The profile by name, or the default one; an unknown name is an {@link IllegalArgumentException} (exit 2). */
+  static CompileProfile profile(String name) {
+    return name == null ? CompileProfile.DEFAULT : CompileProfile.named(name);
+  }
+
+  /** The options given explicitly, which replace the profile's: {@code ; overridden by --epochs 2}. */
+  private String overrides() {
+    StringBuilder out = new StringBuilder();
+    if (preset != null) {
+      out.append(" --preset ").append(preset);
+    }
+    if (perPath != null) {
+      out.append(" --per-path ").append(perPath);
+    }
+    if (epochs != null) {
+      out.append(" --epochs ").append(epochs);
+    }
+    if (evalScenarios != null) {
+      out.append(" --eval-scenarios ").append(evalScenarios);
+    }
+    return out.length() == 0 ? "" : "; overridden by" + out;
   }
 }

@@ -15,6 +15,11 @@ public record CompileOptions(String preset, int perPath, Integer epochs, int eva
    * validation next-tag accuracy is 0.96 after two and 0.975 after three (docs/benchmarks.md).
    */
   public static final int DEFAULT_EPOCHS = 3;
+  /**
+   * {@code evalScenarios} for one fresh scenario on every path: evaluation plays one per path and keeps at most
+   * {@code evalScenarios} of them, so no cap keeps them all.
+   */
+  public static final int EVERY_PATH = Integer.MAX_VALUE;
 
   public CompileOptions {
     Objects.requireNonNull(preset, "preset");
@@ -31,10 +36,11 @@ public record CompileOptions(String preset, int perPath, Integer epochs, int eva
   }
 
   /**
-   * The defaults of {@code subterra compile}: the small preset for {@link #DEFAULT_EPOCHS} epochs, 10 scenarios per
-   * path, 100 evaluation scenarios. Sized so that travel-booking compiles in under ten minutes on two cores.
+   * The defaults of {@code subterra compile}, its {@link CompileProfile#DEFAULT} profile: the small preset for
+   * {@link #DEFAULT_EPOCHS} epochs, 10 scenarios per path, 100 evaluation scenarios. Sized so that travel-booking
+   * compiles in under ten minutes on two cores.
    */
   public static CompileOptions defaults(long seed) {
-    return new CompileOptions("small", 10, DEFAULT_EPOCHS, 100, TeacherSpec.template(), seed);
+    return CompileProfile.DEFAULT.resolve(null, null, null, null, TeacherSpec.template(), seed);
   }
 }

@@ -19,6 +19,7 @@ import dev.subterra.training.train.TrainerConfig;
 import dev.subterra.workflow.Workflow;
 import dev.subterra.workflow.WorkflowCodec;
 import dev.subterra.workflow.paths.EnumerationConfig;
+import dev.subterra.workflow.paths.PathCatalog;
 import dev.subterra.workflow.paths.SplitConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -210,9 +211,13 @@ public final class CompilePipeline {
       List<String> outputs = stage.outputs().stream().map(o -> new Path(run, o).toString()).toList();
       steps.add(new CompilePlan.Step(stage.name(), runs, reason, outputs));
     }
-    TeacherEstimate teacher = synthesizes ? TeacherEstimate.of(workflow, options) : null;
+    // The paths as the paths stage enumerates them, once for both estimates.
+    PathCatalog catalog = PathCatalog.build(workflow, EnumerationConfig.withSeed(options.seed()),
+        SplitConfig.DEFAULT);
+    TeacherEstimate teacher = synthesizes ? TeacherEstimate.of(workflow, options, catalog) : null;
+    WorkloadEstimate workload = WorkloadEstimate.of(workflow, options, catalog);
     String work = files.isLocal(run) ? null : TrainJob.localWork(files, runDir, workDir).toString();
-    return new CompilePlan(runDir, work, steps, teacher, options.teacher().budgetUsd());
+    return new CompilePlan(runDir, work, steps, teacher, options.teacher().budgetUsd(), options, workload);
   }
 
   /** Which configuration keys and inputs differ from the recorded ones, for the plan: " (seed, dialogues)". */

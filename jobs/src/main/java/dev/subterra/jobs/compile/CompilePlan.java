@@ -10,9 +10,11 @@ import java.util.List;
  *
  * @param workDir the driver-local directory for checkpoints (and the teacher cache) of a remote run directory
  * @param teacher the expected teacher calls when synthesis runs, else null
+ * @param options the options the stages would run with
+ * @param workload what those options make of the workflow: dialogues, evaluation scenarios, the student, tokens
  */
 public record CompilePlan(String runDir, String workDir, List<Step> steps, TeacherEstimate teacher,
-    BigDecimal budgetUsd) {
+    BigDecimal budgetUsd, CompileOptions options, WorkloadEstimate workload) {
 
   public CompilePlan {
     steps = List.copyOf(steps);
@@ -34,11 +36,16 @@ public record CompilePlan(String runDir, String workDir, List<Step> steps, Teach
   public List<String> lines() {
     List<String> out = new ArrayList<>();
     out.add("Plan for " + runDir + " (dry run: nothing is run or written)");
+    out.add(String.format("  options: preset %s, %d scenarios per path, %s epochs, %s evaluated, seed %d",
+        options.preset(), options.perPath(), options.epochs() == null ? "default" : options.epochs(),
+        options.evalScenarios() == CompileOptions.EVERY_PATH ? "every path"
+            : "at most " + options.evalScenarios() + " scenarios", options.seed()));
     int i = 1;
     for (Step step : steps) {
       out.add(String.format("  [%d/%d] %-10s %-4s %s; writes %s", i++, steps.size(), step.stage(),
           step.runs() ? "run" : "skip", step.reason(), String.join(", ", step.outputs())));
     }
+    out.addAll(workload.lines());
     if (teacher != null) {
       if (teacher.calls() == 0) {
         out.add(String.format("  teacher: template (offline), %,d scenarios, no calls, $0", teacher.scenarios()));

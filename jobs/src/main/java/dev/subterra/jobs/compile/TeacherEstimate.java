@@ -46,8 +46,13 @@ public record TeacherEstimate(long scenarios, long calls, long inputTokens, long
   }
 
   static TeacherEstimate of(Workflow workflow, CompileOptions options) throws TeacherException {
+    return of(workflow, options, PathCatalog.build(workflow, EnumerationConfig.withSeed(options.seed()),
+        SplitConfig.DEFAULT));
+  }
+
+  /** The estimate over the paths of {@code catalog}, enumerated as the paths stage would. */
+  static TeacherEstimate of(Workflow workflow, CompileOptions options, PathCatalog catalog) throws TeacherException {
     long seed = options.seed();
-    PathCatalog catalog = PathCatalog.build(workflow, EnumerationConfig.withSeed(seed), SplitConfig.DEFAULT);
     List<Scenario> scenarios = new ScenarioPlanner(workflow, ScenarioConfig.perPath(options.perPath(), seed))
         .plan(catalog.paths()).scenarios();
     TeacherSpec teacher = options.teacher();

@@ -9,6 +9,7 @@ import dev.subterra.evaluation.cost.HardwarePriceTable;
 import dev.subterra.evaluation.loop.ClosedLoopConfig;
 import dev.subterra.evaluation.loop.ClosedLoopRunner;
 import dev.subterra.evaluation.loop.ConversationResult;
+import dev.subterra.evaluation.loop.ProgressLog;
 import dev.subterra.evaluation.metrics.Bootstrap;
 import dev.subterra.evaluation.metrics.Cohort;
 import dev.subterra.evaluation.metrics.EvaluationMetrics;
@@ -243,7 +244,9 @@ public final class EvaluateJob {
     int maxNewTokens = Math.min(MAX_NEW_TOKENS, artefact.model().config().contextLength() / 2);
     Played played = play(workflow, run.resolve("model"), maxNewTokens, scenarios);
     List<ConversationResult> results = played.results();
-    EvaluationMetrics metrics = new Metrics(workflow, Bootstrap.of(seed)).evaluate(results, references, k);
+    // One scorer for every policy: its bootstrap draws from a fresh generator per metric, so sharing it changes nothing.
+    Metrics scoring = new Metrics(workflow, Bootstrap.of(seed));
+    EvaluationMetrics metrics = scoring.evaluate(results, references, k);
     CostAssumptions assumptions = new CostAssumptions(
         HardwarePriceTable.bundled().price(hardware).orElseThrow(() -> new IllegalArgumentException(
             "Invalid hardware: " + hardware + " is not in " + HardwarePriceTable.BUNDLED)),
@@ -253,7 +256,6 @@ public final class EvaluateJob {
             "Invalid frontier model: " + frontier + " is not in " + PriceTable.BUNDLED)),
         PriceTable.bundled().version(), CostAssumptions.DEFAULT_ROUTING_OUTPUT_TOKENS);
     CostReport cost = new CostModel(workflow, assumptions).report(results, byId);
-    Metrics scoring = new Metrics(workflow, Bootstrap.of(seed));
     ClosedLoopRunner runner = new ClosedLoopRunner(workflow, ClosedLoopConfig.defaults());
 
     // The MLlib baseline, where train wrote one, exported to plain Java and played on the driver: it decides a turn in
@@ -264,7 +266,8 @@ public final class EvaluateJob {
     if (Files.isDirectory(run.resolve("baseline"))) {
       NextNodeScorer scorer = NextNodeScorerExport.of(PipelineModel.load(run.resolve("baseline").toString()));
       BaselinePolicy baseline = new BaselinePolicy(workflow, scorer);
-      List<ConversationResult> byBaseline = runner.run(baseline, scenarios, 1);
+      List<ConversationResult> byBaseline = runner.run(baseline, scenarios, 1,
+          ProgressLog.every("evaluate baseline " + workflow.id()));
       baselineMetrics = Optional.of(scoring.evaluate(byBaseline, references, 1));
       // Its price: the measured seconds of choosing and writing turns, at the student's hardware rate.
       baselineUsd = assumptions.hardware().usdPerHour().doubleValue() / 3600.0 * baseline.seconds()
@@ -274,7 +277,8 @@ public final class EvaluateJob {
       LOG.info("No baseline/ in {}: the MLlib baseline is not scored (train without --no-baseline)", run);
     }
     // The upper bound: the teacher's dialogues of the same scenarios, replayed through the same harness.
-    List<ConversationResult> replayed = runner.run(new ReferencePolicy(List.copyOf(references.values())), scenarios, 1);
+    List<ConversationResult> replayed = runner.run(new ReferencePolicy(List.copyOf(references.values())), scenarios, 1,
+        ProgressLog.every("evaluate reference " + workflow.id()));
     EvaluationMetrics referenceMetrics = scoring.evaluate(replayed, references, 1);
     Map<String, Object> teacherOfRun = teacher(run);
 
@@ -521,7 +525,8 @@ public final class EvaluateJob {
       long samplingSeed = seed;
       boolean ground = groundArguments;
       int slices = Math.max(1, Math.min(scenarios.size(), partitions != null ? partitions : jsc.defaultParallelism()));
-      List<String> lines = jsc.parallelize(encoded, slices).mapPartitions(part -> {
+      String label = "evaluate student " + workflow.id();
+      List<String> lines = jsc.parallelize(encoded, slices).mapPartitionsWithIndex((index, part) -> {
         List<Scenario> mine = new ArrayList<>();
         while (part.hasNext()) {
           mine.add(WIRE.readValue(part.next(), Scenario.class));
@@ -536,14 +541,16 @@ public final class EvaluateJob {
         StudentPolicy.Config decoding = (samples == 1 ? StudentPolicy.Config.greedy(maxNewTokens)
             : StudentPolicy.Config.sampled(maxNewTokens, 1.0, 0.95, samplingSeed)).withGroundArguments(ground);
         StudentPolicy student = new StudentPolicy(ExecutorModels.load(model.value()), decoding, w);
+        // Logged where the partition plays: the console in local mode, the executor's log on a cluster.
+        ProgressLog progress = ProgressLog.every(label + " (partition " + (index + 1) + " of " + slices + ")");
         for (ConversationResult result : new ClosedLoopRunner(w, ClosedLoopConfig.defaults()).run(student, mine,
-            samples)) {
+            samples, progress)) {
           out.add(WIRE.writeValueAsString(result));
         }
         StudentPolicy.Usage usage = student.usage();
         out.add(USAGE + (usage.promptTokens() + usage.generatedTokens()) + " " + usage.seconds());
         return out.iterator();
-      }).collect();
+      }, false).collect();
       List<ConversationResult> results = new ArrayList<>();
       long tokens = 0;
       double seconds = 0;

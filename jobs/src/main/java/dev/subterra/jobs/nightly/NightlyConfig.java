@@ -2,6 +2,7 @@ package dev.subterra.jobs.nightly;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.subterra.jobs.compile.CompileOptions;
+import dev.subterra.jobs.compile.CompileProfile;
 import dev.subterra.jobs.synthesize.TeacherSpec;
 import dev.subterra.workflow.InvalidWorkflowException;
 import dev.subterra.workflow.WorkflowLoader;
@@ -25,7 +26,9 @@ import java.util.Set;
  *
  * <p>Defaults: {@code runs} is {@code runs/} beside the registry; {@code policy} is {@code on-change}; a workflow's
  * {@code preset} is {@code small}, {@code per-path} 10, {@code eval-scenarios} 100, {@code epochs} the trainer's
- * (with early stopping). A workflow's {@code seed} has no default: seeds are explicit.
+ * (with early stopping); with a {@code profile} ({@code quick}, {@code default} or {@code full}, see
+ * {@link CompileProfile}) the keys not written take the profile's values instead. A workflow's {@code seed} has no
+ * default: seeds are explicit.
  */
 public record NightlyConfig(Path source, Path registry, Path runs, Policy policy, PromotionGate gate,
     List<Entry> workflows) {
@@ -226,15 +229,29 @@ public record NightlyConfig(Path source, Path registry, Path runs, Policy policy
     if (w.path() == null || w.path().isBlank()) {
       problems.add(new WorkflowProblem(at, "workflow: give its file in 'path'"));
     }
-    String preset = w.preset() == null ? "small" : w.preset();
+    // A profile gives the defaults of the keys not written (CompileProfile decides the precedence, as for compile);
+    // without one, the defaults are this file's own, so that existing configurations keep their fingerprints.
+    CompileProfile profile = null;
+    if (w.profile() != null) {
+      if (CompileProfile.names().contains(w.profile())) {
+        profile = CompileProfile.named(w.profile());
+      } else {
+        problems.add(new WorkflowProblem(at + "/profile", "invalid profile '" + w.profile() + "': expected "
+            + String.join(", ", CompileProfile.names())));
+      }
+    }
+    String preset = w.preset() != null ? w.preset() : profile != null ? profile.preset() : "small";
     if (!List.of("tiny", "small", "base").contains(preset)) {
       problems.add(new WorkflowProblem(at + "/preset", "invalid preset '" + preset + "': expected tiny, small or base"));
     }
-    int perPath = atLeastOne(w.perPath(), 10, at + "/per-path", "per-path", problems);
-    int evalScenarios = atLeastOne(w.evalScenarios(), 100, at + "/eval-scenarios", "eval-scenarios", problems);
+    int perPath = atLeastOne(w.perPath(), profile != null ? profile.perPath() : 10, at + "/per-path", "per-path",
+        problems);
+    int evalScenarios = atLeastOne(w.evalScenarios(), profile != null ? profile.evalScenarios() : 100,
+        at + "/eval-scenarios", "eval-scenarios", problems);
     if (w.epochs() != null) {
       atLeastOne(w.epochs(), 1, at + "/epochs", "epochs", problems);
     }
+    Integer epochs = w.epochs() != null ? w.epochs() : profile != null ? Integer.valueOf(profile.epochs()) : null;
     if (w.seed() == null) {
       problems.add(new WorkflowProblem(at, "workflow " + (w.path() == null ? "" : w.path() + " ")
           + "has no seed: give one (seeds are explicit, so that a compilation can be repeated)"));
@@ -242,8 +259,10 @@ public record NightlyConfig(Path source, Path registry, Path runs, Policy policy
     if (problems.size() > before) {
       return null;
     }
-    return new Entry(base.resolve(w.path()).normalize(), new CompileOptions(preset, perPath, w.epochs(),
-        evalScenarios, TeacherSpec.template(), w.seed()));
+    CompileOptions options = profile != null
+        ? profile.resolve(preset, perPath, epochs, evalScenarios, TeacherSpec.template(), w.seed())
+        : new CompileOptions(preset, perPath, epochs, evalScenarios, TeacherSpec.template(), w.seed());
+    return new Entry(base.resolve(w.path()).normalize(), options);
   }
 
   private static int atLeastOne(Integer value, int fallback, String pointer, String field,
@@ -264,6 +283,7 @@ public record NightlyConfig(Path source, Path registry, Path runs, Policy policy
 
   record Metric(String metric, String direction, Double tolerance, Double floor, Double ceiling) {}
 
-  record WorkflowEntry(String path, String preset, @JsonProperty("per-path") Integer perPath, Integer epochs,
+  record WorkflowEntry(String path, String profile, String preset, @JsonProperty("per-path") Integer perPath,
+      Integer epochs,
       @JsonProperty("eval-scenarios") Integer evalScenarios, Long seed) {}
 }

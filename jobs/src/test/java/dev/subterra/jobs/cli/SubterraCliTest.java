@@ -192,6 +192,20 @@ class SubterraCliTest {
         .doesNotContain("secret", "hidden");
     assertThat(out).doesNotExist();
 
+    Run profiled = run("compile", travel.toString(), "--out", out.toString(), "--profile", "full", "--epochs", "2",
+        "--dry-run");
+    assertThat(profiled.code()).as(profiled.err()).isZero();
+    assertThat(profiled.out())
+        .contains("Profile full (base, 10 per path, 3 epochs, every path evaluated); overridden by --epochs 2")
+        .contains("options: preset base, 10 scenarios per path, 2 epochs, every path evaluated, seed 42")
+        .containsPattern("workload: 85 paths \\([0-9]+ for training\\); [0-9,]+ training dialogues; 85 evaluation"
+            + " scenarios \\(one per path, every path\\)")
+        .containsPattern("student: base, [0-9,]+ parameters, 512-token context")
+        .contains("teacher: template (offline), 850 scenarios, no calls, $0");
+    Run unknown = run("compile", travel.toString(), "--profile", "huge", "--dry-run");
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.err().strip()).isEqualTo("Error: Invalid profile: huge (expected one of quick, default, full)");
+
     Run noUrl = run("compile", travel.toString(), "--out", out.toString(), "--teacher", "openai", "--dry-run");
     assertThat(noUrl.code()).isEqualTo(2);
     assertThat(noUrl.err().strip()).isEqualTo("Error: Invalid teacher: openai needs --teacher-url and --teacher-model");

@@ -81,6 +81,7 @@ class NightlyConfigTest {
           - path: a.yaml
             preset: huge
             per-path: 0
+            profile: huge
           - path: b.yaml
             seed: 1
             epochs: two
@@ -100,10 +101,11 @@ class NightlyConfigTest {
               ":11:5: invalid preset 'huge': expected tiny, small or base",
               ":12:5: invalid per-path 0: expected at least 1",
               ":10:5: workflow a.yaml has no seed: give one",
-              ":15:5: invalid integer 'two' for 'epochs'");
-          assertThat(problems).hasSize(10);
+              ":13:5: invalid profile 'huge': expected quick, default, full",
+              ":16:5: invalid integer 'two' for 'epochs'");
+          assertThat(problems).hasSize(11);
         })
-        .hasMessageStartingWith("Invalid nightly configuration " + file + ": 10 problems");
+        .hasMessageStartingWith("Invalid nightly configuration " + file + ": 11 problems");
   }
 
   @Test
@@ -137,6 +139,7 @@ class NightlyConfigTest {
             - {metric: node_accuracy, tolerance: 0, floor: 0.9}
         workflows:
           - {path: w.yaml, seed: 5, preset: tiny, epochs: 2}
+          - {path: w.yaml, seed: 5, profile: full, epochs: 2}
         """);
     NightlyConfig config = NightlyConfig.load(file);
     assertThat(config.registry()).isEqualTo(dir.resolve("reg").toAbsolutePath());
@@ -146,5 +149,9 @@ class NightlyConfigTest {
     assertThat(config.workflows().get(0).options().seed()).isEqualTo(5);
     assertThat(config.workflows().get(0).options().epochs()).isEqualTo(2);
     assertThat(config.gate().metrics().get(1).bound()).isEqualTo(0.9);
+    // A profile fills in what is not written; what is written wins.
+    assertThat(config.workflows().get(1).options()).isEqualTo(new dev.subterra.jobs.compile.CompileOptions("base", 10,
+        2, dev.subterra.jobs.compile.CompileOptions.EVERY_PATH, dev.subterra.jobs.synthesize.TeacherSpec.template(),
+        5));
   }
 }

@@ -3,7 +3,6 @@ package dev.subterra.training.decode;
 import dev.subterra.training.model.StudentConfig;
 import dev.subterra.training.model.StudentModel;
 import dev.subterra.training.tokenizer.BpeTokenizer;
-import dev.subterra.training.tokenizer.SpecialToken;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -57,14 +56,7 @@ public final class DecodeSession {
 
   /** A session whose turns start with one of the tokenizer's node tags, as {@link Decoder#constrainedToTags}. */
   public static DecodeSession constrainedToTags(StudentModel model, BpeTokenizer tokenizer) {
-    if (tokenizer.nodeIds().isEmpty()) {
-      throw new IllegalArgumentException("Invalid tokenizer: it has no node tags to constrain to");
-    }
-    boolean[] allowed = new boolean[model.config().vocabularySize()];
-    for (String nodeId : tokenizer.nodeIds()) {
-      allowed[tokenizer.nodeTagId(nodeId)] = true;
-    }
-    return new DecodeSession(model, allowed);
+    return new DecodeSession(model, Decoder.tagsOnly(model, tokenizer));
   }
 
   /**
@@ -148,10 +140,7 @@ public final class DecodeSession {
       row.written.add(next);
       row.position++;
       row.current = next;
-      Generation.Stop stop = next == SpecialToken.END.id() ? Generation.Stop.END_OF_TURN
-          : row.written.size() >= row.decoding.maxNewTokens() ? Generation.Stop.TOKEN_LIMIT
-          : row.position >= context ? Generation.Stop.CONTEXT_FULL
-          : null;
+      Generation.Stop stop = Generation.Stop.after(next, row.written.size(), row.position, row.decoding, context);
       Generation finished = null;
       if (stop != null) {
         finished = new Generation(row.written.stream().mapToInt(Integer::intValue).toArray(), stop, row.constrained);

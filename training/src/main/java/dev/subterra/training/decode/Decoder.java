@@ -4,7 +4,6 @@ import dev.subterra.training.model.StudentConfig;
 import dev.subterra.training.model.StudentModel;
 import dev.subterra.training.model.TransformerGraph;
 import dev.subterra.training.tokenizer.BpeTokenizer;
-import dev.subterra.training.tokenizer.SpecialToken;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,12 +57,12 @@ public final class Decoder {
    */
   public static Decoder constrained(StudentModel model, BpeTokenizer tokenizer, boolean tags,
       java.util.Map<String, List<String>> toolSignatures) {
-    return new Decoder(model, tags ? tagTokens(model, tokenizer) : null,
+    return new Decoder(model, tags ? tagsOnly(model, tokenizer) : null,
         toolSignatures == null ? null : new GroundedCalls(tokenizer, toolSignatures));
   }
 
-  /** A flag per vocabulary id: whether it is one of the tokenizer's node tags. */
-  static boolean[] tagTokens(StudentModel model, BpeTokenizer tokenizer) {
+  /** A flag per vocabulary id, set for the tokenizer's node tags: the first tokens a constrained turn may take. */
+  static boolean[] tagsOnly(StudentModel model, BpeTokenizer tokenizer) {
     if (tokenizer.nodeIds().isEmpty()) {
       throw new IllegalArgumentException("Invalid tokenizer: it has no node tags to constrain to");
     }
@@ -158,12 +157,10 @@ public final class Decoder {
         written.get(r).add(next);
         position[r]++;
         current[r] = next;
-        // A call the grammar is writing is finished first: cut at the token limit, it would not parse.
-        boolean calling = grounded[r] != null && grounded[r].busy();
-        Generation.Stop stop = next == SpecialToken.END.id() ? Generation.Stop.END_OF_TURN
-            : written.get(r).size() >= decoding.maxNewTokens() && !calling ? Generation.Stop.TOKEN_LIMIT
-            : position[r] >= context ? Generation.Stop.CONTEXT_FULL
-            : null;
+        Generation.Stop stop = Generation.Stop.after(next, written.get(r).size(), position[r], decoding, context);
+        if (stop == Generation.Stop.TOKEN_LIMIT && grounded[r] != null && grounded[r].busy()) {
+          stop = null; // a call the grammar is writing is finished first: cut, it would not parse
+        }
         if (stop != null) {
           stops[r] = stop;
           done[r] = true;
@@ -217,11 +214,11 @@ public final class Decoder {
       }
       written.add(next);
       sequence.add(next);
-      boolean calling = grounded != null && grounded.busy();
-      Generation.Stop stop = next == SpecialToken.END.id() ? Generation.Stop.END_OF_TURN
-          : written.size() >= decoding.maxNewTokens() && !calling ? Generation.Stop.TOKEN_LIMIT
-          : sequence.size() - 1 >= context ? Generation.Stop.CONTEXT_FULL
-          : null;
+      // The next position is the sequence's last index: the written token is input to the next step.
+      Generation.Stop stop = Generation.Stop.after(next, written.size(), sequence.size() - 1, decoding, context);
+      if (stop == Generation.Stop.TOKEN_LIMIT && grounded != null && grounded.busy()) {
+        stop = null;
+      }
       if (stop != null) {
         return new Generation(written.stream().mapToInt(Integer::intValue).toArray(), stop, constrained,
             overrides);

@@ -1,5 +1,7 @@
 package dev.subterra.training.decode;
 
+import dev.subterra.training.tokenizer.SpecialToken;
+
 /**
  * What the decoder wrote for one conversation.
  *
@@ -20,7 +22,19 @@ public record Generation(int[] tokens, Stop stop, boolean firstTokenConstrained,
     /** {@link DecodingConfig#maxNewTokens()} was reached. */
     TOKEN_LIMIT,
     /** The conversation filled the model's context. */
-    CONTEXT_FULL
+    CONTEXT_FULL;
+
+    /**
+     * The decoders' one stopping rule: why a turn stops once it has written {@code token} as its {@code written}-th
+     * token and the conversation's next position is {@code position}, or null when it goes on. The end-of-turn token
+     * comes first, then the token limit, then a full context.
+     */
+    static Stop after(int token, int written, int position, DecodingConfig decoding, int contextLength) {
+      return token == SpecialToken.END.id() ? END_OF_TURN
+          : written >= decoding.maxNewTokens() ? TOKEN_LIMIT
+          : position >= contextLength ? CONTEXT_FULL
+          : null;
+    }
   }
 
   public Generation {

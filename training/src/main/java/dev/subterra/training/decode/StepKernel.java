@@ -1,5 +1,6 @@
 package dev.subterra.training.decode;
 
+import dev.subterra.training.model.LayerNorm;
 import dev.subterra.training.model.StudentConfig;
 import dev.subterra.training.model.StudentModel;
 import java.util.List;
@@ -306,24 +307,6 @@ final class StepKernel {
   }
 
   private void layerNorm(float[] in, int count, float[] gain, float[] bias, float[] outRows) {
-    for (int a = 0; a < count; a++) {
-      int o = a * d;
-      double mean = 0;
-      for (int j = 0; j < d; j++) {
-        mean += in[o + j];
-      }
-      mean /= d;
-      double var = 0;
-      for (int j = 0; j < d; j++) {
-        double z = in[o + j] - mean;
-        var += z * z;
-      }
-      var /= d;
-      float inv = (float) (1.0 / Math.sqrt(var));
-      float m = (float) mean;
-      for (int j = 0; j < d; j++) {
-        outRows[o + j] = (in[o + j] - m) * inv * gain[j] + bias[j];
-      }
-    }
+    LayerNorm.forward(in, count, d, gain, bias, outRows, null, null);
   }
 }
