@@ -2,6 +2,7 @@ package dev.subterra.serving;
 
 import dev.subterra.training.decode.DecodeSession;
 import dev.subterra.training.decode.DecodingConfig;
+import dev.subterra.training.decode.GroundedCalls;
 import dev.subterra.training.decode.Generation;
 import java.time.Duration;
 import java.util.HashMap;
@@ -58,6 +59,7 @@ public final class BatchScheduler implements AutoCloseable {
     private final int[] prompt;
     private final DecodingConfig decoding;
     private final boolean[] firstTokens;
+    private final GroundedCalls.Row calls;
     private final BlockingQueue<Integer> tokens = new LinkedBlockingQueue<>();
     private final CompletableFuture<Generation> result = new CompletableFuture<>();
     private final long admittedNanos = System.nanoTime();
@@ -65,8 +67,10 @@ public final class BatchScheduler implements AutoCloseable {
     private volatile boolean cancelled;
     private boolean firstSeen;
 
-    private Ticket(BatchScheduler owner, int[] prompt, DecodingConfig decoding, boolean[] firstTokens) {
+    private Ticket(BatchScheduler owner, int[] prompt, DecodingConfig decoding, boolean[] firstTokens,
+        GroundedCalls.Row calls) {
       this.owner = owner;
+      this.calls = calls;
       this.prompt = prompt;
       this.firstTokens = firstTokens;
       this.decoding = decoding;
@@ -134,13 +138,19 @@ public final class BatchScheduler implements AutoCloseable {
    * {@code firstTokens} (see {@link DecodeSession#join(int[], DecodingConfig, boolean[])}).
    */
   public Ticket submit(int[] prompt, DecodingConfig decoding, boolean[] firstTokens) throws Overloaded, ShuttingDown {
+    return submit(prompt, decoding, firstTokens, null);
+  }
+
+  /** As {@link #submit(int[], DecodingConfig, boolean[])}, with the conversation's tool calls grounded by {@code calls}. */
+  public Ticket submit(int[] prompt, DecodingConfig decoding, boolean[] firstTokens, GroundedCalls.Row calls)
+      throws Overloaded, ShuttingDown {
     if (closing) {
       throw new ShuttingDown("Cannot accept the request: the server is shutting down");
     }
     if (!admitted.tryAcquire()) {
       throw new Overloaded("Cannot accept the request: the server is at its concurrency limit");
     }
-    Ticket ticket = new Ticket(this, prompt.clone(), decoding, firstTokens);
+    Ticket ticket = new Ticket(this, prompt.clone(), decoding, firstTokens, calls);
     waiting.add(ticket);
     return ticket;
   }
@@ -187,7 +197,7 @@ public final class BatchScheduler implements AutoCloseable {
             continue;
           }
           try {
-            running.put(session.join(next.prompt, next.decoding, next.firstTokens), next);
+            running.put(session.join(next.prompt, next.decoding, next.firstTokens, next.calls), next);
           } catch (RuntimeException e) {
             finish(next, null, e);
           }

@@ -18,6 +18,7 @@ import dev.subterra.serving.protocol.ToolCall;
 import dev.subterra.synthesis.Turn;
 import dev.subterra.training.decode.DecodeSession;
 import dev.subterra.training.decode.DecodingConfig;
+import dev.subterra.training.decode.GroundedCalls;
 import dev.subterra.training.decode.Generation;
 import dev.subterra.training.tokenizer.SpecialToken;
 import java.io.ByteArrayOutputStream;
@@ -103,6 +104,8 @@ public final class ChatCompletionServer implements AutoCloseable {
   private final String fingerprint;
   private final AtomicLong seeds = new AtomicLong(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Writes the student's tool calls by the workflow's signatures, as evaluation does; null for a workflow without. */
+  private final GroundedCalls calls;
   private volatile boolean closing;
 
   private ChatCompletionServer(ServedModel model, ServerConfig config, HttpServer http, ExecutorService handlers) {
@@ -114,6 +117,8 @@ public final class ChatCompletionServer implements AutoCloseable {
     this.expectedAuthorization = config.apiKey().map(k -> ("Bearer " + k).getBytes(StandardCharsets.UTF_8))
         .orElse(null);
     this.fingerprint = "subterra-" + model.artefact().provenance().weightsHash().substring(0, 12);
+    Map<String, List<String>> tools = GroundedCalls.signatures(model.workflow());
+    this.calls = tools.isEmpty() ? null : new GroundedCalls(model.tokenizer(), tools);
     this.scheduler = new BatchScheduler(
         () -> DecodeSession.constrainedToTags(model.artefact().model(), model.tokenizer()), metrics,
         config.maxBatch(), config.maxConcurrency());
@@ -314,7 +319,9 @@ public final class ChatCompletionServer implements AutoCloseable {
         seed);
     BatchScheduler.Ticket ticket;
     try {
-      ticket = scheduler.submit(prompt, decoding, firstTokens);
+      // Grounded arguments may quote turns the prompt's window cut, so they read the whole conversation.
+      ticket = scheduler.submit(prompt, decoding, firstTokens, calls == null ? null
+          : calls.start(model.serializer().prompt(conversation.turns(), Integer.MAX_VALUE, 0)));
     } catch (BatchScheduler.Overloaded e) {
       exchange.getResponseHeaders().set("Retry-After", "1");
       throw new ApiException(429, "rate_limit_error", "overloaded", null, e.getMessage());

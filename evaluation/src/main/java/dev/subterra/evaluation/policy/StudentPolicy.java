@@ -5,11 +5,10 @@ import dev.subterra.training.artefact.ModelArtefact;
 import dev.subterra.training.decode.Decoder;
 import dev.subterra.training.decode.DecodingConfig;
 import dev.subterra.training.decode.Generation;
+import dev.subterra.training.decode.GroundedCalls;
 import dev.subterra.training.serial.DialogueSerializer;
-import dev.subterra.workflow.Node;
 import dev.subterra.workflow.Workflow;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,7 +103,7 @@ public final class StudentPolicy implements Policy {
   public StudentPolicy(ModelArtefact artefact, Config config, Workflow workflow) {
     this.artefact = artefact;
     this.config = config;
-    Map<String, List<String>> tools = toolSignatures(workflow);
+    Map<String, List<String>> tools = GroundedCalls.signatures(workflow);
     this.decoder = Decoder.constrained(artefact.model(), artefact.tokenizer(), config.constrainTags(),
         config.groundArguments() && !tools.isEmpty() ? tools : null);
     this.serializer = artefact.serializer();
@@ -155,17 +154,6 @@ public final class StudentPolicy implements Policy {
             g.groundedOverrides())));
       }
       LOG.debug("Decoded {} conversations", batch.size());
-    }
-    return out;
-  }
-
-  /** Each tool of the workflow and its argument names, in the order the student writes them. */
-  public static Map<String, List<String>> toolSignatures(Workflow workflow) {
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    for (Node node : workflow.nodes()) {
-      if (node.tool() != null) {
-        out.putIfAbsent(node.tool().name(), List.copyOf(node.tool().arguments().keySet()));
-      }
     }
     return out;
   }

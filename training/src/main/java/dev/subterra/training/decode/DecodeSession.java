@@ -38,6 +38,7 @@ public final class DecodeSession {
 
   private final StudentConfig config;
   private final StepKernel kernel;
+  private final CallChooser chooser;
   private final boolean[] allowedFirst;
   private final Map<Long, Row> live = new LinkedHashMap<>();
   private final List<Row> joining = new ArrayList<>();
@@ -46,6 +47,7 @@ public final class DecodeSession {
   private DecodeSession(StudentModel model, boolean[] allowedFirst) {
     this.config = model.config();
     this.kernel = new StepKernel(model);
+    this.chooser = new CallChooser(kernel, config);
     this.allowedFirst = allowedFirst;
   }
 
@@ -73,6 +75,15 @@ public final class DecodeSession {
    * first token free.
    */
   public long join(int[] prompt, DecodingConfig decoding, boolean[] firstTokens) {
+    return join(prompt, decoding, firstTokens, null);
+  }
+
+  /**
+   * Adds a conversation as {@link #join(int[], DecodingConfig, boolean[])} does, whose tool calls {@code calls} writes
+   * (a {@link GroundedCalls} row started on the whole conversation so far; null leaves calls free), as
+   * {@link Decoder#constrained} does.
+   */
+  public long join(int[] prompt, DecodingConfig decoding, boolean[] firstTokens, GroundedCalls.Row calls) {
     if (firstTokens != null && firstTokens.length != config.vocabularySize()) {
       throw new IllegalArgumentException("Invalid firstTokens: " + firstTokens.length + " flags for a vocabulary of "
           + config.vocabularySize());
@@ -81,7 +92,7 @@ public final class DecodeSession {
     if (prompt.length < 2 || prompt.length > context) {
       throw new IllegalArgumentException("Invalid prompt: " + prompt.length + " tokens (2 to " + context + ")");
     }
-    Row row = new Row(nextId++, prompt.clone(), decoding, firstTokens);
+    Row row = new Row(nextId++, prompt.clone(), decoding, firstTokens, calls);
     joining.add(row);
     return row.id;
   }
@@ -136,14 +147,27 @@ public final class DecodeSession {
       if (row.written.isEmpty()) {
         row.constrained = Decoder.constrainFirst(rowLogits, row.allowedFirst);
       }
-      int next = Decoder.pick(rowLogits, row.decoding, row.random);
+      int next;
+      if (row.calls != null && row.calls.busy()) {
+        next = chooser.next(row.calls, row.keys, row.values, row.position + 1, rowLogits);
+        row.overrides += next == Decoder.argmax(rowLogits) ? 0 : 1;
+      } else {
+        next = Decoder.pick(rowLogits, row.decoding, row.random);
+      }
+      if (row.calls != null) {
+        row.calls.accept(next);
+      }
       row.written.add(next);
       row.position++;
       row.current = next;
       Generation.Stop stop = Generation.Stop.after(next, row.written.size(), row.position, row.decoding, context);
+      if (stop == Generation.Stop.TOKEN_LIMIT && row.calls != null && row.calls.busy()) {
+        stop = null; // a call the grammar is writing is finished first, as in Decoder
+      }
       Generation finished = null;
       if (stop != null) {
-        finished = new Generation(row.written.stream().mapToInt(Integer::intValue).toArray(), stop, row.constrained);
+        finished = new Generation(row.written.stream().mapToInt(Integer::intValue).toArray(), stop, row.constrained,
+            row.overrides);
         live.remove(row.id);
       }
       written.add(new Token(row.id, next, finished));
@@ -170,6 +194,7 @@ public final class DecodeSession {
     final int[] prompt;
     final DecodingConfig decoding;
     final boolean[] allowedFirst;
+    final GroundedCalls.Row calls;
     final Random random;
     final float[][] keys;
     final float[][] values;
@@ -177,9 +202,11 @@ public final class DecodeSession {
     int position;
     int current;
     boolean constrained;
+    int overrides;
 
-    Row(long id, int[] prompt, DecodingConfig decoding, boolean[] allowedFirst) {
+    Row(long id, int[] prompt, DecodingConfig decoding, boolean[] allowedFirst, GroundedCalls.Row calls) {
       this.id = id;
+      this.calls = calls;
       this.allowedFirst = allowedFirst;
       this.prompt = prompt;
       this.decoding = decoding;

@@ -2,6 +2,8 @@ package dev.subterra.training.decode;
 
 import dev.subterra.training.tokenizer.BpeTokenizer;
 import dev.subterra.training.tokenizer.SpecialToken;
+import dev.subterra.workflow.Node;
+import dev.subterra.workflow.Workflow;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -70,6 +72,17 @@ public final class GroundedCalls {
         tokenText[id] = new String(tokenizer.decodeBytes(id), StandardCharsets.ISO_8859_1);
       }
     }
+  }
+
+  /** Each tool of a workflow and its argument names, in the order the student writes them; empty without tools. */
+  public static Map<String, List<String>> signatures(Workflow workflow) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (Node node : workflow.nodes()) {
+      if (node.tool() != null) {
+        out.putIfAbsent(node.tool().name(), List.copyOf(node.tool().arguments().keySet()));
+      }
+    }
+    return out;
   }
 
   /** The call state of one conversation, whose turns so far are the tokens {@code conversation}. */

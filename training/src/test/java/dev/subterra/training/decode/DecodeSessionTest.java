@@ -81,6 +81,48 @@ class DecodeSessionTest {
   }
 
   @Test
+  void groundedCallsDecodeAsTheDecoderWritesThem() {
+    Map<String, List<String>> tools = Map.of("search_flights", List.of("city", "date"), "book_flight",
+        List.of("flight"));
+    Decoder decoder = Decoder.constrained(artefact.model(), artefact.tokenizer(), false, tools);
+    GroundedCalls calls = new GroundedCalls(artefact.tokenizer(), tools);
+    DecodeSession session = DecodeSession.constrainedToTags(artefact.model(), artefact.tokenizer());
+    DecodingConfig greedy = DecodingConfig.greedy(MAX_NEW);
+    // Prompts that end with the search node's tag, where the golden model goes on to open a call.
+    DialogueSerializer serializer = artefact.serializer();
+    List<int[]> calling = new ArrayList<>(prompts);
+    for (Dialogue d : TestDialogues.generate(6, 5)) {
+      int[] p = serializer.prompt(d.turns().subList(0, 5), artefact.model().config().contextLength(), MAX_NEW + 1);
+      int[] tagged = java.util.Arrays.copyOf(p, p.length + 1);
+      tagged[p.length] = artefact.tokenizer().nodeTagId("search");
+      calling.add(tagged);
+    }
+    Map<Long, Integer> promptOf = new HashMap<>();
+    for (int i = 0; i < calling.size(); i++) {
+      promptOf.put(session.join(calling.get(i), greedy, null, calls.start(calling.get(i))), i);
+    }
+    Map<Long, Generation> finished = new HashMap<>();
+    while (!session.isEmpty()) {
+      for (DecodeSession.Token t : session.step()) {
+        if (t.isLast()) {
+          finished.put(t.conversation(), t.finished());
+        }
+      }
+    }
+    boolean anyCall = false;
+    for (Map.Entry<Long, Generation> e : finished.entrySet()) {
+      int[] prompt = calling.get(promptOf.get(e.getKey()));
+      // Same tokens and the same count of overridden call tokens; the first-token flag is the tag constraint's.
+      Generation alone = decoder.generate(prompt, greedy);
+      assertThat(e.getValue().tokens()).containsExactly(alone.tokens());
+      assertThat(e.getValue().groundedOverrides()).isEqualTo(alone.groundedOverrides());
+      anyCall |= java.util.Arrays.stream(alone.tokens())
+          .anyMatch(id -> id == dev.subterra.training.tokenizer.SpecialToken.CALL.id());
+    }
+    assertThat(anyCall).as("the golden model opens a call on one of the prompts, so the grammar ran").isTrue();
+  }
+
+  @Test
   void aCancelledConversationLeavesTheOthersAlone() {
     Decoder decoder = new Decoder(artefact.model());
     DecodeSession session = DecodeSession.unconstrained(artefact.model());

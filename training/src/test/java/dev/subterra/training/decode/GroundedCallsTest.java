@@ -104,7 +104,6 @@ class GroundedCallsTest {
 
   @Test
   void theBeamPicksTheAlternativeTheModelFindsMostLikely() {
-    Decoder decoder = Decoder.constrained(artefact.model(), artefact.tokenizer(), true, TOOLS);
     int context = artefact.model().config().contextLength();
     int[] shortPrompt = artefact.serializer().prompt(List.of(Turn.user("greet", "Hi, I am Ana.")), context, 16);
     List<int[]> alternatives = List.of(tokenizer.encode("Ana,"), tokenizer.encode("I am Ana,"),
@@ -120,6 +119,7 @@ class GroundedCallsTest {
       }
     }
     StepKernel kernel = new StepKernel(artefact.model());
+    CallChooser chooser = new CallChooser(kernel, artefact.model().config());
     StepKernel.Cache cache = kernel.newCache(1);
     kernel.prefill(cache, List.of(shortPrompt));
     float[] logits = new float[artefact.model().config().vocabularySize()];
@@ -131,7 +131,7 @@ class GroundedCallsTest {
       keys[layer] = cache.keys[layer][0];
       values[layer] = cache.values[layer][0];
     }
-    assertThat(decoder.mostLikely(alternatives, keys, values, shortPrompt.length, logits)).isEqualTo(bestByGraph);
+    assertThat(chooser.mostLikely(alternatives, keys, values, shortPrompt.length, logits)).isEqualTo(bestByGraph);
   }
 
   @Test
