@@ -21,11 +21,35 @@ final class CallChooser {
   }
 
   /**
+   * The next token of a turn: the grammar's while a call is open ({@code row} busy; counted when it differs from the
+   * model's most likely token), else the sampler's; then the grammar sees it. {@code row} null: the sampler's.
+   */
+  int nextToken(GroundedCalls.Row row, float[][] keys, float[][] values, int position, float[] logits,
+      DecodingConfig decoding, java.util.Random random) {
+    int next;
+    if (row != null && row.busy()) {
+      next = next(row, keys, values, position, logits);
+      row.count(next != Decoder.argmax(logits));
+    } else {
+      next = Decoder.pick(logits, decoding, random);
+    }
+    if (row != null) {
+      row.accept(next);
+    }
+    return next;
+  }
+
+  /** {@code stop}, unless it is the token limit in the middle of a call: a call cut short would not parse. */
+  static Generation.Stop unlessCalling(Generation.Stop stop, GroundedCalls.Row row) {
+    return stop == Generation.Stop.TOKEN_LIMIT && row != null && row.busy() ? null : stop;
+  }
+
+  /**
    * The next token of the call the grammar is writing for one conversation, whose cache is {@code keys} and
    * {@code values} ({@code [layer][position * width]}): a pending choice is made first. {@code position} is where the
    * token goes and {@code logits} its distribution.
    */
-  int next(GroundedCalls.Row row, float[][] keys, float[][] values, int position, float[] logits) {
+  private int next(GroundedCalls.Row row, float[][] keys, float[][] values, int position, float[] logits) {
     List<int[]> alternatives = row.pendingChoice();
     if (alternatives != null) {
       row.choose(mostLikely(alternatives, keys, values, position, logits));

@@ -147,27 +147,17 @@ public final class DecodeSession {
       if (row.written.isEmpty()) {
         row.constrained = Decoder.constrainFirst(rowLogits, row.allowedFirst);
       }
-      int next;
-      if (row.calls != null && row.calls.busy()) {
-        next = chooser.next(row.calls, row.keys, row.values, row.position + 1, rowLogits);
-        row.overrides += next == Decoder.argmax(rowLogits) ? 0 : 1;
-      } else {
-        next = Decoder.pick(rowLogits, row.decoding, row.random);
-      }
-      if (row.calls != null) {
-        row.calls.accept(next);
-      }
+      int next = chooser.nextToken(row.calls, row.keys, row.values, row.position + 1, rowLogits, row.decoding,
+          row.random);
       row.written.add(next);
       row.position++;
       row.current = next;
-      Generation.Stop stop = Generation.Stop.after(next, row.written.size(), row.position, row.decoding, context);
-      if (stop == Generation.Stop.TOKEN_LIMIT && row.calls != null && row.calls.busy()) {
-        stop = null; // a call the grammar is writing is finished first, as in Decoder
-      }
+      Generation.Stop stop = CallChooser.unlessCalling(
+          Generation.Stop.after(next, row.written.size(), row.position, row.decoding, context), row.calls);
       Generation finished = null;
       if (stop != null) {
         finished = new Generation(row.written.stream().mapToInt(Integer::intValue).toArray(), stop, row.constrained,
-            row.overrides);
+            row.calls == null ? 0 : row.calls.overridden());
         live.remove(row.id);
       }
       written.add(new Token(row.id, next, finished));
@@ -202,7 +192,6 @@ public final class DecodeSession {
     int position;
     int current;
     boolean constrained;
-    int overrides;
 
     Row(long id, int[] prompt, DecodingConfig decoding, boolean[] allowedFirst, GroundedCalls.Row calls) {
       this.id = id;

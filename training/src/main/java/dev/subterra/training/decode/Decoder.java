@@ -121,7 +121,6 @@ public final class Decoder {
     List<List<Integer>> written = new ArrayList<>();
     Random[] random = new Random[rows];
     GroundedCalls.Row[] grounded = new GroundedCalls.Row[rows];
-    int[] overrides = new int[rows];
     for (int r = 0; r < rows; r++) {
       grounded[r] = calls == null ? null : calls.start(sources.get(r));
       position[r] = prompts.get(r).length - 1;
@@ -146,23 +145,13 @@ public final class Decoder {
         if (written.get(r).isEmpty()) {
           constrained[r] = constrainFirst(rowLogits, allowedFirst);
         }
-        int next;
-        if (grounded[r] != null && grounded[r].busy()) {
-          next = callToken(grounded[r], cache.keys, cache.values, r, position[r] + 1, rowLogits);
-          overrides[r] += next == argmax(rowLogits) ? 0 : 1;
-        } else {
-          next = pick(rowLogits, decoding, random[r]);
-        }
-        if (grounded[r] != null) {
-          grounded[r].accept(next);
-        }
+        int next = chooser.nextToken(grounded[r], rowOf(cache.keys, r), rowOf(cache.values, r), position[r] + 1,
+            rowLogits, decoding, random[r]);
         written.get(r).add(next);
         position[r]++;
         current[r] = next;
-        Generation.Stop stop = Generation.Stop.after(next, written.get(r).size(), position[r], decoding, context);
-        if (stop == Generation.Stop.TOKEN_LIMIT && grounded[r] != null && grounded[r].busy()) {
-          stop = null; // a call the grammar is writing is finished first: cut, it would not parse
-        }
+        Generation.Stop stop = CallChooser.unlessCalling(
+            Generation.Stop.after(next, written.get(r).size(), position[r], decoding, context), grounded[r]);
         if (stop != null) {
           stops[r] = stop;
           done[r] = true;
@@ -173,7 +162,7 @@ public final class Decoder {
     List<Generation> generations = new ArrayList<>();
     for (int r = 0; r < rows; r++) {
       generations.add(new Generation(written.get(r).stream().mapToInt(Integer::intValue).toArray(), stops[r],
-          constrained[r], overrides[r]));
+          constrained[r], grounded[r] == null ? 0 : grounded[r].overridden()));
     }
     return generations;
   }
@@ -192,7 +181,6 @@ public final class Decoder {
     List<Integer> written = new ArrayList<>();
     boolean constrained = false;
     GroundedCalls.Row grounded = calls == null ? null : calls.start(prompt);
-    int overrides = 0;
     while (true) {
       int[] tokens = sequence.stream().mapToInt(Integer::intValue).toArray();
       // A fresh cache every token: the whole prefix is run again, nothing is carried over.
@@ -204,43 +192,27 @@ public final class Decoder {
       if (written.isEmpty()) {
         constrained = constrainFirst(last, allowedFirst);
       }
-      int next;
-      if (grounded != null && grounded.busy()) {
-        next = callToken(grounded, cache.keys, cache.values, 0, tokens.length, last);
-        overrides += next == argmax(last) ? 0 : 1;
-      } else {
-        next = pick(last, decoding, random);
-      }
-      if (grounded != null) {
-        grounded.accept(next);
-      }
+      int next = chooser.nextToken(grounded, rowOf(cache.keys, 0), rowOf(cache.values, 0), tokens.length, last,
+          decoding, random);
       written.add(next);
       sequence.add(next);
       // The next position is the sequence's last index: the written token is input to the next step.
-      Generation.Stop stop = Generation.Stop.after(next, written.size(), sequence.size() - 1, decoding, context);
-      if (stop == Generation.Stop.TOKEN_LIMIT && grounded != null && grounded.busy()) {
-        stop = null;
-      }
+      Generation.Stop stop = CallChooser.unlessCalling(
+          Generation.Stop.after(next, written.size(), sequence.size() - 1, decoding, context), grounded);
       if (stop != null) {
         return new Generation(written.stream().mapToInt(Integer::intValue).toArray(), stop, constrained,
-            overrides);
+            grounded == null ? 0 : grounded.overridden());
       }
     }
   }
 
-  /**
-   * The next token of a call the grammar writes for row {@code r} of a batch cache (see {@link CallChooser#next});
-   * {@code position} is where the token goes, {@code logits} its distribution.
-   */
-  private int callToken(GroundedCalls.Row row, float[][][] keys, float[][][] values, int r, int position,
-      float[] logits) {
-    float[][] rowKeys = new float[keys.length][];
-    float[][] rowValues = new float[values.length][];
-    for (int i = 0; i < keys.length; i++) {
-      rowKeys[i] = keys[i][r];
-      rowValues[i] = values[i][r];
+  /** Row {@code r}'s keys or values per layer, out of a batch cache's {@code [layer][row][...]}. */
+  private static float[][] rowOf(float[][][] cache, int r) {
+    float[][] out = new float[cache.length][];
+    for (int i = 0; i < cache.length; i++) {
+      out[i] = cache[i][r];
     }
-    return chooser.next(row, rowKeys, rowValues, position, logits);
+    return out;
   }
 
   static int argmax(float[] logits) {

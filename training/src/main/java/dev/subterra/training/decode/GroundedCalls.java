@@ -152,6 +152,7 @@ public final class GroundedCalls {
     private final Deque<Integer> forced = new ArrayDeque<>();
     /** What remains of the call: forced token runs ({@code int[]}) and choices ({@code Choice}), in order. */
     private final Deque<Object> plan = new ArrayDeque<>();
+    private int overridden;
 
     private Row(List<String> spans) {
       for (String span : spans) {
@@ -194,6 +195,16 @@ public final class GroundedCalls {
             : "a choice is pending"));
       }
       return forced.poll();
+    }
+
+    /** Counts a token the grammar wrote, and whether it differs from the model's most likely one. */
+    void count(boolean differs) {
+      overridden += differs ? 1 : 0;
+    }
+
+    /** How many tokens of the calls so far the grammar wrote other than the model's most likely. */
+    public int overridden() {
+      return overridden;
     }
 
     /** Moves the state past a token the student wrote itself: {@code <call>} opens a call. */
