@@ -161,6 +161,13 @@ class ChatCompletionServerTest {
     assertThat(call.at("/function/name").asText()).isEqualTo(message.at("/subterra/tool_call/name").asText());
     assertThat(JSON.readTree(call.at("/function/arguments").asText()).isObject()).isTrue();
     assertThat(message.path("content").isNull()).isTrue();
+    // Grounded: the call has its tool's arguments, each a value the user's messages hold.
+    StringBuilder said = new StringBuilder();
+    messages.forEach(m -> said.append(m.path("role").asText().equals("user") ? m.path("content").asText() + "\n" : ""));
+    Map<String, String> sent = JSON.readValue(call.at("/function/arguments").asText(),
+        new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() { });
+    assertThat(sent).isNotEmpty();
+    assertThat(sent.values()).allSatisfy(v -> assertThat(said.toString()).contains(v));
 
     Turn tool = reference.turns().get(at);
     // As an application does: the assistant message exactly as it came, then the tool's answer.
@@ -178,9 +185,9 @@ class ChatCompletionServerTest {
     expected.add(new Turn(Role.TOOL, "", node, new ToolInvocation(call.at("/function/name").asText(), arguments),
         tool.result()));
     int[] prompt = student.model.serializer().prompt(expected, student.model.contextLength(), MAX_NEW);
-    Turn local = student.model.serializer().parseAgentTurn(Decoder.constrainedToTags(
-        student.model.artefact().model(), student.model.tokenizer()).generate(prompt, DecodingConfig.greedy(MAX_NEW))
-        .tokens());
+    Turn local = student.model.serializer().parseAgentTurn(Decoder.constrained(student.model.artefact().model(),
+        student.model.tokenizer(), true, dev.subterra.training.decode.GroundedCalls.signatures(student.model.workflow()))
+        .generate(prompt, DecodingConfig.greedy(MAX_NEW)).tokens());
     assertThat(second.at("/usage/prompt_tokens").asInt()).isEqualTo(prompt.length);
     assertThat(second.at("/choices/0/message/subterra/node").asText()).isEqualTo(local.nodeId());
     assertThat(second.at("/choices/0/message/content").asText("")).isEqualTo(local.text());
