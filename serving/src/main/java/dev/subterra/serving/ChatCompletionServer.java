@@ -117,8 +117,7 @@ public final class ChatCompletionServer implements AutoCloseable {
     this.expectedAuthorization = config.apiKey().map(k -> ("Bearer " + k).getBytes(StandardCharsets.UTF_8))
         .orElse(null);
     this.fingerprint = "subterra-" + model.artefact().provenance().weightsHash().substring(0, 12);
-    Map<String, List<String>> tools = GroundedCalls.signatures(model.workflow());
-    this.calls = tools.isEmpty() ? null : new GroundedCalls(model.tokenizer(), tools);
+    this.calls = GroundedCalls.of(model.tokenizer(), model.workflow());
     this.scheduler = new BatchScheduler(
         () -> DecodeSession.constrainedToTags(model.artefact().model(), model.tokenizer()), metrics,
         config.maxBatch(), config.maxConcurrency());

@@ -186,7 +186,8 @@ class ChatCompletionServerTest {
         tool.result()));
     int[] prompt = student.model.serializer().prompt(expected, student.model.contextLength(), MAX_NEW);
     Turn local = student.model.serializer().parseAgentTurn(Decoder.constrained(student.model.artefact().model(),
-        student.model.tokenizer(), true, dev.subterra.training.decode.GroundedCalls.signatures(student.model.workflow()))
+        student.model.tokenizer(), true, dev.subterra.training.decode.GroundedCalls.of(student.model.tokenizer(),
+        student.model.workflow()))
         .generate(prompt, DecodingConfig.greedy(MAX_NEW)).tokens());
     assertThat(second.at("/usage/prompt_tokens").asInt()).isEqualTo(prompt.length);
     assertThat(second.at("/choices/0/message/subterra/node").asText()).isEqualTo(local.nodeId());

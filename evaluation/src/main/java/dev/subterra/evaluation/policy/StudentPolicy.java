@@ -10,7 +10,6 @@ import dev.subterra.training.serial.DialogueSerializer;
 import dev.subterra.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,9 +102,8 @@ public final class StudentPolicy implements Policy {
   public StudentPolicy(ModelArtefact artefact, Config config, Workflow workflow) {
     this.artefact = artefact;
     this.config = config;
-    Map<String, List<String>> tools = GroundedCalls.signatures(workflow);
     this.decoder = Decoder.constrained(artefact.model(), artefact.tokenizer(), config.constrainTags(),
-        config.groundArguments() && !tools.isEmpty() ? tools : null);
+        config.groundArguments() ? GroundedCalls.of(artefact.tokenizer(), workflow) : null);
     this.serializer = artefact.serializer();
     this.contextLength = artefact.model().config().contextLength();
     int maxNew = config.decoding().maxNewTokens();

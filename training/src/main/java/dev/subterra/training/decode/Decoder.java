@@ -53,13 +53,10 @@ public final class Decoder {
 
   /**
    * A decoder with the constraints asked for: turns that start with a node tag ({@code tags}), and tool calls written
-   * by these tools' signatures with grounded arguments ({@code toolSignatures}, see {@link GroundedCalls}; null leaves
-   * calls free).
+   * by {@code calls} (see {@link GroundedCalls}; null leaves calls free).
    */
-  public static Decoder constrained(StudentModel model, BpeTokenizer tokenizer, boolean tags,
-      java.util.Map<String, List<String>> toolSignatures) {
-    return new Decoder(model, tags ? tagsOnly(model, tokenizer) : null,
-        toolSignatures == null ? null : new GroundedCalls(tokenizer, toolSignatures));
+  public static Decoder constrained(StudentModel model, BpeTokenizer tokenizer, boolean tags, GroundedCalls calls) {
+    return new Decoder(model, tags ? tagsOnly(model, tokenizer) : null, calls);
   }
 
   /** A flag per vocabulary id, set for the tokenizer's node tags: the first tokens a constrained turn may take. */

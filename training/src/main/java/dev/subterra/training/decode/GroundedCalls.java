@@ -3,6 +3,8 @@ package dev.subterra.training.decode;
 import dev.subterra.training.tokenizer.BpeTokenizer;
 import dev.subterra.training.tokenizer.SpecialToken;
 import dev.subterra.workflow.Node;
+import dev.subterra.workflow.Slot;
+import dev.subterra.workflow.SlotType;
 import dev.subterra.workflow.Workflow;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -43,16 +45,46 @@ public final class GroundedCalls {
 
   private final BpeTokenizer tokenizer;
   private final Map<String, List<String>> signatures;
+  /** Per tool, the slot each argument takes, for arguments whose values are typed; empty when untyped. */
+  private final Map<String, Map<String, Slot>> slots;
   private final String[] tokenText;
   private final List<int[]> names = new ArrayList<>();
   private final List<String> nameOrder = new ArrayList<>();
 
   /**
-   * Calls of these tools.
+   * Calls of these tools, with untyped arguments: any span may be any argument's value.
    *
    * @param signatures each tool's name and its argument names in the order the student writes them
    */
   public GroundedCalls(BpeTokenizer tokenizer, Map<String, List<String>> signatures) {
+    this(tokenizer, signatures, Map.of());
+  }
+
+  /**
+   * Calls of a workflow's tools, each argument typed by the slot it takes (see {@link #valuesFor}); null when the
+   * workflow has no tool.
+   */
+  public static GroundedCalls of(BpeTokenizer tokenizer, Workflow workflow) {
+    Map<String, List<String>> signatures = new LinkedHashMap<>();
+    Map<String, Map<String, Slot>> slots = new LinkedHashMap<>();
+    for (Node node : workflow.nodes()) {
+      if (node.tool() != null && !signatures.containsKey(node.tool().name())) {
+        signatures.put(node.tool().name(), List.copyOf(node.tool().arguments().keySet()));
+        Map<String, Slot> typed = new LinkedHashMap<>();
+        node.tool().arguments().forEach((argument, slot) -> {
+          if (workflow.slots().get(slot) != null) {
+            typed.put(argument, workflow.slots().get(slot));
+          }
+        });
+        slots.put(node.tool().name(), typed);
+      }
+    }
+    return signatures.isEmpty() ? null : new GroundedCalls(tokenizer, signatures, slots);
+  }
+
+  private GroundedCalls(BpeTokenizer tokenizer, Map<String, List<String>> signatures,
+      Map<String, Map<String, Slot>> slots) {
+    this.slots = slots;
     if (signatures.isEmpty()) {
       throw new IllegalArgumentException("Invalid signatures: no tool to call");
     }
@@ -72,17 +104,6 @@ public final class GroundedCalls {
         tokenText[id] = new String(tokenizer.decodeBytes(id), StandardCharsets.ISO_8859_1);
       }
     }
-  }
-
-  /** Each tool of a workflow and its argument names, in the order the student writes them; empty without tools. */
-  public static Map<String, List<String>> signatures(Workflow workflow) {
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    for (Node node : workflow.nodes()) {
-      if (node.tool() != null) {
-        out.putIfAbsent(node.tool().name(), List.copyOf(node.tool().arguments().keySet()));
-      }
-    }
-    return out;
   }
 
   /** The call state of one conversation, whose turns so far are the tokens {@code conversation}. */
@@ -105,7 +126,11 @@ public final class GroundedCalls {
       }
     }
     said.append(SEPARATOR);
-    return spans(said.toString());
+    List<String> out = new ArrayList<>();
+    for (String span : spans(said.toString())) {
+      out.add(new String(span.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+    }
+    return out;
   }
 
   /** The spans of a text, as the class documentation defines them. */
@@ -138,6 +163,29 @@ public final class GroundedCalls {
     return List.copyOf(out);
   }
 
+  private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("[0-9]+(\\.[0-9]+)?");
+  private static final java.util.regex.Pattern DATE = java.util.regex.Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
+
+  /**
+   * The values an argument of this slot may take, out of the conversation's spans: an enum's own values (a closed
+   * list, whether or not the conversation quotes them); numbers for a number; ISO dates for a date; for a string or
+   * text, spans that are neither. Without a slot, or when no span has the type, every span.
+   */
+  static List<String> valuesFor(Slot slot, List<String> spans) {
+    if (slot == null) {
+      return spans;
+    }
+    if (slot.type() == SlotType.ENUM && !slot.values().isEmpty()) {
+      return slot.values();
+    }
+    List<String> typed = spans.stream().filter(span -> switch (slot.type()) {
+      case NUMBER -> NUMBER.matcher(span).matches();
+      case DATE -> DATE.matcher(span).matches();
+      default -> !NUMBER.matcher(span).matches() && !DATE.matcher(span).matches();
+    }).toList();
+    return typed.isEmpty() ? spans : typed;
+  }
+
   /** A letter or digit, or a byte of a multi-byte character. */
   private static boolean isWordChar(char c) {
     return c != SEPARATOR && (c >= 0x80 || Character.isLetterOrDigit(c));
@@ -148,16 +196,14 @@ public final class GroundedCalls {
    * be made before them.
    */
   public final class Row {
-    private final List<int[]> values = new ArrayList<>();
+    private final List<String> spans;
     private final Deque<Integer> forced = new ArrayDeque<>();
     /** What remains of the call: forced token runs ({@code int[]}) and choices ({@code Choice}), in order. */
     private final Deque<Object> plan = new ArrayDeque<>();
     private int overridden;
 
     private Row(List<String> spans) {
-      for (String span : spans) {
-        values.add(tokenizer.encode(new String(span.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)));
-      }
+      this.spans = spans;
     }
 
     /** Whether the grammar writes the next token: the student opened a call that is not closed yet. */
@@ -178,7 +224,8 @@ public final class GroundedCalls {
         forced.add(id);
       }
       if (choice.tool) {
-        planArguments(signatures.get(nameOrder.get(index)));
+        String tool = nameOrder.get(index);
+        planArguments(signatures.get(tool), slots.getOrDefault(tool, Map.of()));
       }
     }
 
@@ -214,13 +261,13 @@ public final class GroundedCalls {
       }
     }
 
-    private void planArguments(List<String> arguments) {
+    private void planArguments(List<String> arguments, Map<String, Slot> typed) {
       for (int i = 0; i < arguments.size(); i++) {
         plan.add(tokenizer.encode((i == 0 ? "" : " ") + arguments.get(i) + "="));
         int[] close = tokenizer.encode(i == arguments.size() - 1 ? ")" : ",");
         List<int[]> alternatives = new ArrayList<>();
-        for (int[] value : values) {
-          alternatives.add(concat(value, close));
+        for (String value : valuesFor(typed.get(arguments.get(i)), spans)) {
+          alternatives.add(concat(tokenizer.encode(value), close));
         }
         if (alternatives.isEmpty()) {
           alternatives.add(close);

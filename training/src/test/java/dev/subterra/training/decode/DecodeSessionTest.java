@@ -84,8 +84,8 @@ class DecodeSessionTest {
   void groundedCallsDecodeAsTheDecoderWritesThem() {
     Map<String, List<String>> tools = Map.of("search_flights", List.of("city", "date"), "book_flight",
         List.of("flight"));
-    Decoder decoder = Decoder.constrained(artefact.model(), artefact.tokenizer(), false, tools);
     GroundedCalls calls = new GroundedCalls(artefact.tokenizer(), tools);
+    Decoder decoder = Decoder.constrained(artefact.model(), artefact.tokenizer(), false, calls);
     DecodeSession session = DecodeSession.constrainedToTags(artefact.model(), artefact.tokenizer());
     DecodingConfig greedy = DecodingConfig.greedy(MAX_NEW);
     // Prompts that end with the search node's tag, where the golden model goes on to open a call.

@@ -111,8 +111,9 @@ class DecoderTest {
 
   @Test
   void groundedDecodingGivesTheSameTokensCachedOrNotAndAloneOrInABatch() {
-    Decoder grounded = Decoder.constrained(artefact.model(), artefact.tokenizer(), true,
-        java.util.Map.of("search_flights", List.of("city", "date"), "book_flight", List.of("flight")));
+    Decoder grounded = Decoder.constrained(artefact.model(), artefact.tokenizer(), true, new GroundedCalls(
+        artefact.tokenizer(), java.util.Map.of("search_flights", List.of("city", "date"), "book_flight",
+        List.of("flight"))));
     List<Generation> batch = grounded.generate(prompts, DecodingConfig.greedy(16));
     for (int i = 0; i < prompts.size(); i++) {
       assertThat(batch.get(i)).isEqualTo(grounded.generateUncached(prompts.get(i), DecodingConfig.greedy(16)))

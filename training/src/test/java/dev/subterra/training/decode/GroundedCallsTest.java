@@ -58,6 +58,25 @@ class GroundedCallsTest {
   }
 
   @Test
+  void aTypedArgumentTakesSpansOfItsTypeAndAnEnumItsOwnValues() {
+    List<String> spans = List.of("Lima", "7", "2026-10-17", "10", "Ana", "BK-20931", "7 nights");
+    assertThat(GroundedCalls.valuesFor(slot(dev.subterra.workflow.SlotType.NUMBER), spans)).containsExactly("7", "10");
+    assertThat(GroundedCalls.valuesFor(slot(dev.subterra.workflow.SlotType.DATE), spans)).containsExactly("2026-10-17");
+    assertThat(GroundedCalls.valuesFor(slot(dev.subterra.workflow.SlotType.STRING), spans))
+        .containsExactly("Lima", "Ana", "BK-20931", "7 nights");
+    assertThat(GroundedCalls.valuesFor(new dev.subterra.workflow.Slot(dev.subterra.workflow.SlotType.ENUM, "kind",
+        List.of("audio", "video"), null, null), spans)).containsExactly("audio", "video");
+    // No span of the type: every span, rather than no value at all.
+    assertThat(GroundedCalls.valuesFor(slot(dev.subterra.workflow.SlotType.DATE), List.of("Lima"))).containsExactly(
+        "Lima");
+    assertThat(GroundedCalls.valuesFor(null, spans)).isEqualTo(spans);
+  }
+
+  private static dev.subterra.workflow.Slot slot(dev.subterra.workflow.SlotType type) {
+    return new dev.subterra.workflow.Slot(type, "a slot", List.of(), null, null);
+  }
+
+  @Test
   void theGrammarWritesTheCallExactlyAsTrainingSerialisesIt() {
     GroundedCalls.Row row = calls.start(prompt);
     assertThat(row.busy()).isFalse();
