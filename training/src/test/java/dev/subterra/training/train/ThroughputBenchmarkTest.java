@@ -22,7 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code -Dsubterra.benchmark=true}. Other knobs: {@code subterra.preset} (tiny), {@code subterra.batch} (32),
  * {@code subterra.steps} (10), {@code subterra.vocab} (2000), {@code subterra.context} (the preset's; 128 gives the
  * PyTorch comparison's shape with {@code small}), {@code subterra.graphSteps} (3, SameDiff steps for the ratio; 0 to
- * skip).
+ * skip), {@code subterra.shards} (the kernel's row shards, 2) and {@code subterra.kernelThreads} (the threads that run
+ * them, the machine's cores).
  */
 @EnabledIfSystemProperty(named = "subterra.benchmark", matches = "true")
 class ThroughputBenchmarkTest {
@@ -57,7 +58,9 @@ class ThroughputBenchmarkTest {
     Map<String, INDArray> weights = TransformerGraph.initialWeights(c, 1);
     Map<String, INDArray> m = zerosLike(weights);
     Map<String, INDArray> v = zerosLike(weights);
-    TrainingKernel kernel = new TrainingKernel(c, batch, t);
+    int shards = Integer.getInteger("subterra.shards", TrainingKernel.DEFAULT_SHARDS);
+    int kernelThreads = Integer.getInteger("subterra.kernelThreads", Runtime.getRuntime().availableProcessors());
+    TrainingKernel kernel = new TrainingKernel(c, batch, t, shards, kernelThreads);
     Map<String, INDArray> gradients = kernel.newGradients();
     for (int i = 0; i < 2; i++) {
       kernel.lossAndGradients(weights, tokens, labels, lw, null, gradients);
@@ -79,9 +82,9 @@ class ThroughputBenchmarkTest {
         + "copies %.0f%%%n", preset, 100.0 * timing.productNanos() / timing.totalNanos(),
         100.0 * timing.attentionNanos() / timing.totalNanos(),
         100.0 * (timing.totalNanos() - timing.productNanos() - timing.attentionNanos()) / timing.totalNanos());
-    System.out.printf("BENCH preset=%s params=%d batch=%d T=%d threads=%s: kernel %.0f training tokens/s "
+    System.out.printf("BENCH preset=%s params=%d batch=%d T=%d OMP_NUM_THREADS=%s shards=%d kernelThreads=%d: kernel %.0f training tokens/s "
         + "(%.0f ms/step: forward+backward %.0f ms, AdamW %.0f ms), peak RSS %d MiB%n", preset, c.parameterCount(),
-        batch, t, System.getenv("OMP_NUM_THREADS"), fast, 1000 * seconds / steps, phases[0] / 1e6 / steps,
+        batch, t, System.getenv("OMP_NUM_THREADS"), kernel.shards(), kernelThreads, fast, 1000 * seconds / steps, phases[0] / 1e6 / steps,
         phases[1] / 1e6 / steps, peakRssMiB());
 
     List<String> names = new ArrayList<>(w.keySet());
