@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code subterra.steps} (10), {@code subterra.vocab} (2000), {@code subterra.context} (the preset's; 128 gives the
  * PyTorch comparison's shape with {@code small}), {@code subterra.graphSteps} (3, SameDiff steps for the ratio; 0 to
  * skip), {@code subterra.shards} (the kernel's row shards, 2) and {@code subterra.kernelThreads} (the threads that run
- * them, the machine's cores).
+ * them, the machine's cores), {@code subterra.decode} (true; false skips the decoding figures).
  */
 @EnabledIfSystemProperty(named = "subterra.benchmark", matches = "true")
 class ThroughputBenchmarkTest {
@@ -100,6 +100,9 @@ class ThroughputBenchmarkTest {
           preset, graph, fast / graph);
     }
 
+    if (!Boolean.parseBoolean(System.getProperty("subterra.decode", "true"))) {
+      return;
+    }
     StudentModel model = StudentModel.of(c, w);
     Decoder decoder = new Decoder(model);
     int promptLength = t / 4;
