@@ -57,6 +57,7 @@ def main():
     for step in range(WARMUP + STEPS):
         if step == WARMUP:
             start = time.perf_counter()
+            cpu_start = time.process_time()
         logits = model(ids[:, :-1])
         loss = F.cross_entropy(logits.reshape(-1, V), ids[:, 1:].reshape(-1))
         opt.zero_grad()
@@ -64,11 +65,15 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     params = sum(p.numel() for p in model.parameters())
     print(f"Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, torch {torch.__version__},"
           f" {torch.get_num_threads()} threads")
     print(f"PyTorch student: {params:,} parameters, {B * T * STEPS / seconds:,.0f} training tokens/s,"
           f" peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
+    # CPU time is what a loaded machine does not distort much: tokens per CPU-second of the whole process.
+    print(f"PyTorch process CPU {cpu_seconds:.1f} s over {seconds:.1f} s wall ({cpu_seconds / seconds:.2f} cores busy):"
+          f" {B * T * STEPS / cpu_seconds:,.0f} training tokens per CPU-second")
 
 
 if __name__ == "__main__":

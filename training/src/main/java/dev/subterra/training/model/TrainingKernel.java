@@ -1,160 +1,99 @@
 package dev.subterra.training.model;
 
-import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The student's forward and backward pass written out by hand for a fixed batch shape: the fast path the trainer
- * runs instead of SameDiff's graph interpreter.
+ * runs instead of SameDiff's graph interpreter, data-parallel over the machine's cores within one step.
  *
  * <p>It computes exactly the function {@link TransformerGraph#sequence} defines (the reference definition; a test
- * proves the loss and every gradient agree with SameDiff's autodiff within a stated tolerance), but differently:
+ * proves the loss and every gradient agree with SameDiff's autodiff within a stated tolerance). Each batch is split
+ * into a fixed number of row shards ({@link #DEFAULT_SHARDS}, whatever the thread count); each {@link KernelShard}
+ * runs its rows' forward and backward pass with its own buffers, the shards on up to {@code threads} threads at
+ * once, and their gradients are summed in shard order. So the weights a run learns depend on the shard count, never
+ * on how many threads ran: the same seed and inputs give bit-identical gradients on one thread or two.
  *
- * <ul>
- *   <li>every matrix product is one BLAS call ({@code Nd4j.gemm}, or {@code Nd4j.matmul} batched over rows and heads
- *       for attention) into a buffer allocated once and reused every step;
- *   <li>embeddings are row look-ups and their gradients scatter-adds, not products with one-hot matrices;
- *   <li>layer norm, GELU, the causal softmax and the cross-entropy run as tight Java loops over whole rows, each
- *       fusing what the graph does in several ops, and the softmax skips the masked half of every score row.
- * </ul>
- *
- * <p>SameDiff spends about a quarter of a millisecond per op outside the arithmetic and allocates every intermediate
- * afresh; this pass makes about 40 native calls per layer and allocates nothing per step. Not thread-safe: one per
- * trainer.
+ * <p>Why shards rather than more BLAS threads: at the student's sizes ([4,096 x 128] by [128 x 512] and smaller) a
+ * second OpenBLAS thread gains nothing, and a third of a step is Java loops that BLAS threading does not touch; two
+ * whole passes side by side keep both cores busy throughout. Not thread-safe: one per trainer.
  */
 public final class TrainingKernel {
+
+  /** The shards a batch is split into unless a caller says otherwise: the machines this runs on have two cores. */
+  public static final int DEFAULT_SHARDS = 2;
+
+  private static final ExecutorService POOL = Executors.newCachedThreadPool(task -> {
+    Thread thread = new Thread(task, "subterra-kernel-shard");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   private final StudentConfig c;
   private final int rows;
   private final int length;
   private final int n;
-  private final int d;
-  private final int heads;
-  private final int dh;
-  private final int f;
-  private final int vocabulary;
-  private final float scale;
-
-  // Activations kept for the backward pass, per layer.
-  private final INDArray[] n1;
-  private final float[][] xhat1;
-  private final float[][] rstd1;
-  private final INDArray[] qh;
-  private final INDArray[] kh;
-  private final INDArray[] vh;
-  private final INDArray[] probs;
-  private final INDArray[] mixed;
-  private final INDArray[] n2;
-  private final float[][] xhat2;
-  private final float[][] rstd2;
-  private final float[][] hiddenPre;
-  private final INDArray[] hidden;
-  private final INDArray nf;
-  private final float[] xhatF;
-  private final float[] rstdF;
-  private final INDArray logits;
-
-  // Scratch, reused.
-  private final float[] x;
-  private final float[] dx;
-  private final INDArray nd;
-  private final INDArray nd2;
-  private final INDArray nd3;
-  private final INDArray nfWide;
-  private final INDArray headsA;
-  private final INDArray headsB;
-  private final INDArray headsC;
-  private final INDArray scores;
-  private final float[] heapNd;
-  private final float[] heapNd2;
-  private final float[] heapWide;
-  private final float[] heapScores;
-  private final float[] heapProbs;
-
-  private int[] tokens;
-  private int[] lastTargets;
-  private INDArray headIn;
-  private INDArray headOut;
-  private final INDArray headInBuffer;
-  private final INDArray headGradBuffer;
-  private long productNanos;
-  private long attentionNanos;
+  private final int threads;
+  private final KernelShard[] shards;
+  /** Every shard's first row, and {@code rows} last. */
+  private final int[] firstRow;
+  private final List<Map<String, INDArray>> shardGradients = new ArrayList<>();
+  private INDArray logits;
   private long totalNanos;
 
-  /** A pass for batches of {@code rows} sequences of {@code length} positions. */
+  /**
+   * A pass for batches of {@code rows} sequences of {@code length} positions, in {@link #DEFAULT_SHARDS} shards
+   * (fewer when there are fewer rows) on as many threads as the machine has cores, at most one per shard.
+   */
   public TrainingKernel(StudentConfig config, int rows, int length) {
+    this(config, rows, length, DEFAULT_SHARDS, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * A pass for batches of {@code rows} sequences of {@code length} positions, split into {@code shards} row shards
+   * run on at most {@code threads} threads at once. The results depend on {@code shards} (the order of the float
+   * sums), not on {@code threads}.
+   */
+  public TrainingKernel(StudentConfig config, int rows, int length, int shards, int threads) {
     if (rows < 1) {
       throw new IllegalArgumentException("Invalid rows: " + rows);
     }
     if (length < 1 || length > config.contextLength()) {
       throw new IllegalArgumentException("Invalid length: " + length + " (context " + config.contextLength() + ")");
     }
+    if (shards < 1) {
+      throw new IllegalArgumentException("Invalid shards: " + shards);
+    }
+    if (threads < 1) {
+      throw new IllegalArgumentException("Invalid threads: " + threads);
+    }
     this.c = config;
     this.rows = rows;
     this.length = length;
     this.n = rows * length;
-    this.d = config.width();
-    this.heads = config.heads();
-    this.dh = config.headWidth();
-    this.f = config.mlpWidth();
-    this.vocabulary = config.vocabularySize();
-    this.scale = (float) (1.0 / Math.sqrt(dh));
-    int layers = config.layers();
-    n1 = new INDArray[layers];
-    xhat1 = new float[layers][];
-    rstd1 = new float[layers][];
-    qh = new INDArray[layers];
-    kh = new INDArray[layers];
-    vh = new INDArray[layers];
-    probs = new INDArray[layers];
-    mixed = new INDArray[layers];
-    n2 = new INDArray[layers];
-    xhat2 = new float[layers][];
-    rstd2 = new float[layers][];
-    hiddenPre = new float[layers][];
-    hidden = new INDArray[layers];
-    int rh = rows * heads;
-    for (int i = 0; i < layers; i++) {
-      n1[i] = matrix(n, d);
-      xhat1[i] = new float[n * d];
-      rstd1[i] = new float[n];
-      qh[i] = Nd4j.create(DataType.FLOAT, rh, length, dh);
-      kh[i] = Nd4j.create(DataType.FLOAT, rh, length, dh);
-      vh[i] = Nd4j.create(DataType.FLOAT, rh, length, dh);
-      probs[i] = Nd4j.create(DataType.FLOAT, rh, length, length);
-      mixed[i] = matrix(n, d);
-      n2[i] = matrix(n, d);
-      xhat2[i] = new float[n * d];
-      rstd2[i] = new float[n];
-      hiddenPre[i] = new float[n * f];
-      hidden[i] = matrix(n, f);
+    int count = Math.min(shards, rows);
+    this.threads = Math.min(threads, count);
+    this.shards = new KernelShard[count];
+    this.firstRow = new int[count + 1];
+    for (int s = 0; s < count; s++) {
+      firstRow[s] = s * rows / count;
     }
-    nf = matrix(n, d);
-    xhatF = new float[n * d];
-    rstdF = new float[n];
-    logits = matrix(n, vocabulary);
-    headInBuffer = matrix(n, d);
-    headGradBuffer = matrix(n, d);
-    x = new float[n * d];
-    dx = new float[n * d];
-    nd = matrix(n, d);
-    nd2 = matrix(n, d);
-    nd3 = matrix(n, d);
-    nfWide = matrix(n, f);
-    headsA = Nd4j.create(DataType.FLOAT, rh, length, dh);
-    headsB = Nd4j.create(DataType.FLOAT, rh, length, dh);
-    headsC = Nd4j.create(DataType.FLOAT, rh, length, dh);
-    scores = Nd4j.create(DataType.FLOAT, rh, length, length);
-    heapNd = new float[n * d];
-    heapNd2 = new float[n * d];
-    heapWide = new float[n * f];
-    heapScores = new float[rh * length * length];
-    heapProbs = new float[rh * length * length];
+    firstRow[count] = rows;
+    // A lone shard on a multi-core machine still spreads its softmax and cross-entropy loops over two threads.
+    boolean parallelLoops = count == 1 && threads > 1;
+    for (int s = 0; s < count; s++) {
+      this.shards[s] = new KernelShard(config, firstRow[s + 1] - firstRow[s], length, parallelLoops);
+    }
   }
 
   /** The model configuration this pass computes. */
@@ -170,6 +109,11 @@ public final class TrainingKernel {
   /** The positions per row this pass takes. */
   public int length() {
     return length;
+  }
+
+  /** The row shards a batch is split into. */
+  public int shards() {
+    return shards.length;
   }
 
   /** Gradient arrays shaped like the weights, to pass to {@link #lossAndGradients}. */
@@ -189,7 +133,23 @@ public final class TrainingKernel {
    */
   public INDArray logits(Map<String, INDArray> weights, int[] tokens, float[][] masks) {
     long start = System.nanoTime();
-    forward(weights, tokens, masks, null);
+    checkTokens(tokens);
+    if (shards.length == 1) {
+      INDArray out = shards[0].logits(weights, tokens, masks);
+      totalNanos += System.nanoTime() - start;
+      return out;
+    }
+    if (logits == null) {
+      logits = Nd4j.create(DataType.FLOAT, n, c.vocabularySize());
+    }
+    long v = c.vocabularySize();
+    run(s -> {
+      INDArray part = shards[s].logits(weights, slice(tokens, s), slice(masks, s));
+      long offset = (long) firstRow[s] * length * v;
+      float[] values = part.data().asFloat();
+      logits.data().asNioFloat().put((int) offset, values, 0, values.length);
+      return 0.0;
+    });
     totalNanos += System.nanoTime() - start;
     return logits;
   }
@@ -199,7 +159,8 @@ public final class TrainingKernel {
    * {@code gradients} (overwritten, not accumulated).
    *
    * @param labels the next token at every position
-   * @param lossWeights every position's weight in the loss (zero where there is no target)
+   * @param lossWeights every position's weight in the loss (zero where there is no target); for the mean over the
+   *     batch's targets, one over their count: each shard's loss and gradients are then its share of the batch's
    */
   public double lossAndGradients(Map<String, INDArray> weights, int[] tokens, int[] labels, float[] lossWeights,
       float[][] masks, Map<String, INDArray> gradients) {
@@ -208,473 +169,101 @@ public final class TrainingKernel {
       throw new IllegalArgumentException("Invalid labels or loss weights: " + labels.length + ", "
           + lossWeights.length + " (expected " + n + ")");
     }
-    int[] targets = IntStream.range(0, n).filter(r -> lossWeights[r] != 0f).toArray();
-    lastTargets = targets;
-    forward(weights, tokens, masks, targets);
-    double loss = crossEntropy(targets, labels, lossWeights);
-    backward(weights, masks, gradients);
+    checkTokens(tokens);
+    if (shards.length == 1) {
+      double loss = shards[0].lossAndGradients(weights, tokens, labels, lossWeights, masks, gradients);
+      totalNanos += System.nanoTime() - start;
+      return loss;
+    }
+    while (shardGradients.size() < shards.length) {
+      shardGradients.add(shardGradients.isEmpty() ? null : newGradients());
+    }
+    double[] losses = run(s -> shards[s].lossAndGradients(weights, slice(tokens, s), slice(labels, s),
+        slice(lossWeights, s), slice(masks, s), s == 0 ? gradients : shardGradients.get(s)));
+    // The shards' sums in shard order, so that the result does not depend on which thread finished first.
+    double loss = losses[0];
+    for (int s = 1; s < shards.length; s++) {
+      loss += losses[s];
+      Map<String, INDArray> part = shardGradients.get(s);
+      gradients.forEach((name, g) -> g.addi(part.get(name)));
+    }
     totalNanos += System.nanoTime() - start;
     return loss;
   }
 
-  private void forward(Map<String, INDArray> w, int[] tokens, float[][] masks, int[] targets) {
-    if (tokens.length != n) {
-      throw new IllegalArgumentException("Invalid tokens: " + tokens.length + " (expected " + n + ")");
-    }
-    this.tokens = tokens;
-    float[] tok = heap(w.get("token_embedding"));
-    float[] pos = heap(w.get("position_embedding"));
-    for (int r = 0; r < n; r++) {
-      int id = tokens[r];
-      if (id < 0 || id >= vocabulary) {
-        throw new IllegalArgumentException("Invalid token: " + id + " at " + r);
-      }
-      int t = r % length;
-      for (int j = 0; j < d; j++) {
-        x[r * d + j] = tok[id * d + j] + pos[t * d + j];
-      }
-    }
-    applyMask(x, masks, 0);
-    for (int i = 0; i < c.layers(); i++) {
-      layerNorm(x, heap(w.get(TransformerGraph.block(i, "ln1_gain"))),
-          heap(w.get(TransformerGraph.block(i, "ln1_bias"))), xhat1[i], rstd1[i], n1[i]);
-      gemm(n1[i], w.get(TransformerGraph.block(i, "attn_query")), nd, false, false, 0);
-      toHeads(nd, qh[i]);
-      gemm(n1[i], w.get(TransformerGraph.block(i, "attn_key")), nd, false, false, 0);
-      toHeads(nd, kh[i]);
-      gemm(n1[i], w.get(TransformerGraph.block(i, "attn_value")), nd, false, false, 0);
-      toHeads(nd, vh[i]);
-      bmm(qh[i], kh[i], scores, false, true, false);
-      causalSoftmax(scores, probs[i]);
-      bmm(probs[i], vh[i], headsA, false, false, false);
-      fromHeads(headsA, mixed[i]);
-      gemm(mixed[i], w.get(TransformerGraph.block(i, "attn_out")), nd, false, false, 0);
-      addResidual(x, nd, masks, 1 + 2 * i);
-
-      layerNorm(x, heap(w.get(TransformerGraph.block(i, "ln2_gain"))),
-          heap(w.get(TransformerGraph.block(i, "ln2_bias"))), xhat2[i], rstd2[i], n2[i]);
-      gemm(n2[i], w.get(TransformerGraph.block(i, "mlp_in")), nfWide, false, false, 0);
-      geluForward(nfWide, heap(w.get(TransformerGraph.block(i, "mlp_in_bias"))), hiddenPre[i], hidden[i]);
-      gemm(hidden[i], w.get(TransformerGraph.block(i, "mlp_out")), nd, false, false, 0);
-      addBias(nd, heap(w.get(TransformerGraph.block(i, "mlp_out_bias"))));
-      addResidual(x, nd, masks, 2 + 2 * i);
-    }
-    layerNorm(x, heap(w.get("final_ln_gain")), heap(w.get("final_ln_bias")), xhatF, rstdF, nf);
-    headIn = nf;
-    headOut = logits;
-    if (targets != null && targets.length < n) {
-      // Only positions with a target reach the loss: the head, the widest product, runs on those rows alone.
-      float[] all = heapNd;
-      get(nf, all);
-      float[] picked = heapNd2;
-      for (int m = 0; m < targets.length; m++) {
-        System.arraycopy(all, targets[m] * d, picked, m * d, d);
-      }
-      int rowsKept = Math.max(1, targets.length);
-      headIn = Nd4j.create(headInBuffer.data(), new long[] {rowsKept, d});
-      headIn.data().asNioFloat().put(0, picked, 0, rowsKept * d);
-      headOut = Nd4j.create(logits.data(), new long[] {rowsKept, vocabulary});
-    }
-    if (c.tiedHead()) {
-      gemm(headIn, w.get("token_embedding"), headOut, false, true, 0);
-    } else {
-      gemm(headIn, w.get("head"), headOut, false, false, 0);
-    }
+  private interface ShardTask {
+    double apply(int shard);
   }
 
-  /** The loss; leaves the gradient of the loss with respect to the logits in the logits buffer. */
-  private double crossEntropy(int[] targets, int[] labels, float[] lossWeights) {
-    FloatBuffer buffer = headOut.data().asNioFloat();
-    int v = vocabulary;
-    int count = targets.length;
-    if (count == 0) {
-      buffer.put(0, new float[v]);
-      return 0;
-    }
-    // Rows are independent: two halves in parallel, each with its own row buffer.
-    double[] parts = new double[2];
-    IntStream.range(0, 2).parallel().forEach(part -> {
-      float[] row = new float[v];
-      double sum = 0;
-      for (int m = part * count / 2; m < (part + 1) * count / 2; m++) {
-        int r = targets[m];
-        float weight = lossWeights[r];
-        buffer.get(m * v, row);
-        float max = Float.NEGATIVE_INFINITY;
-        for (int k = 0; k < v; k++) {
-          max = Math.max(max, row[k]);
+  /** Runs {@code task} for every shard, on up to {@code threads} threads (this one included); results by shard. */
+  private double[] run(ShardTask task) {
+    double[] out = new double[shards.length];
+    List<Future<?>> running = new ArrayList<>();
+    // Shards are dealt round-robin: this thread runs shards 0, threads, 2 threads...; pool thread k the others.
+    for (int t = 1; t < threads; t++) {
+      int first = t;
+      running.add(POOL.submit(() -> {
+        for (int s = first; s < shards.length; s += threads) {
+          out[s] = task.apply(s);
         }
-        int label = labels[r];
-        float labelLogit = row[label];
-        double total = 0;
-        for (int k = 0; k < v; k++) {
-          float e = (float) Math.exp(row[k] - max);
-          row[k] = e;
-          total += e;
-        }
-        // Log-sum-exp minus the label's logit, as the graph writes it.
-        sum += weight * (Math.log(total) + max - labelLogit);
-        float inv = (float) (weight / total);
-        for (int k = 0; k < v; k++) {
-          row[k] *= inv;
-        }
-        row[label] -= weight;
-        buffer.put(m * v, row);
-      }
-      parts[part] = sum;
-    });
-    return parts[0] + parts[1];
-  }
-
-  private void backward(Map<String, INDArray> w, float[][] masks, Map<String, INDArray> g) {
-    // Head: logits = nf E^T (tied) or nf Head.
-    boolean compact = headIn != nf;
-    INDArray headGrad = compact ? Nd4j.create(headGradBuffer.data(), headIn.shape()) : nd;
-    if (c.tiedHead()) {
-      gemm(headOut, headIn, g.get("token_embedding"), true, false, 0);
-      gemm(headOut, w.get("token_embedding"), headGrad, false, false, 0);
-    } else {
-      gemm(headIn, headOut, g.get("head"), true, false, 0);
-      gemm(headOut, w.get("head"), headGrad, false, true, 0);
-      g.get("token_embedding").assign(0);
+      }));
     }
-    if (compact) {
-      float[] picked = heapNd2;
-      get(headGrad, picked);
-      float[] all = heapNd;
-      java.util.Arrays.fill(all, 0f);
-      for (int m = 0; m < lastTargets.length; m++) {
-        System.arraycopy(picked, m * d, all, lastTargets[m] * d, d);
+    RuntimeException failure = null;
+    try {
+      for (int s = 0; s < shards.length; s += threads) {
+        out[s] = task.apply(s);
       }
-      put(nd, all);
+    } catch (RuntimeException e) {
+      failure = e;
     }
-    java.util.Arrays.fill(dx, 0f);
-    layerNormBackward(nd, heap(w.get("final_ln_gain")), xhatF, rstdF, dx, g.get("final_ln_gain"),
-        g.get("final_ln_bias"));
-    for (int i = c.layers() - 1; i >= 0; i--) {
-      // MLP branch.
-      put(nd, maskedCopy(dx, masks, 2 + 2 * i));
-      columnSums(nd, g.get(TransformerGraph.block(i, "mlp_out_bias")));
-      gemm(hidden[i], nd, g.get(TransformerGraph.block(i, "mlp_out")), true, false, 0);
-      gemm(nd, w.get(TransformerGraph.block(i, "mlp_out")), nfWide, false, true, 0);
-      geluBackward(nfWide, hiddenPre[i]);
-      columnSums(nfWide, g.get(TransformerGraph.block(i, "mlp_in_bias")));
-      gemm(n2[i], nfWide, g.get(TransformerGraph.block(i, "mlp_in")), true, false, 0);
-      gemm(nfWide, w.get(TransformerGraph.block(i, "mlp_in")), nd, false, true, 0);
-      layerNormBackward(nd, heap(w.get(TransformerGraph.block(i, "ln2_gain"))), xhat2[i], rstd2[i], dx,
-          g.get(TransformerGraph.block(i, "ln2_gain")), g.get(TransformerGraph.block(i, "ln2_bias")));
-
-      // Attention branch.
-      put(nd, maskedCopy(dx, masks, 1 + 2 * i));
-      gemm(mixed[i], nd, g.get(TransformerGraph.block(i, "attn_out")), true, false, 0);
-      gemm(nd, w.get(TransformerGraph.block(i, "attn_out")), nd2, false, true, 0);
-      toHeads(nd2, headsA); // d mixed, per head
-      bmm(headsA, vh[i], scores, false, true, false); // d probs
-      bmm(probs[i], headsA, headsB, true, false, false); // d values
-      softmaxBackward(scores, probs[i]); // d scores, scaled, in place
-      bmm(scores, kh[i], headsA, false, false, false); // d queries
-      bmm(scores, qh[i], headsC, true, false, false); // d keys
-      fromHeads(headsA, nd);
-      fromHeads(headsC, nd2);
-      fromHeads(headsB, nd3);
-      gemm(n1[i], nd, g.get(TransformerGraph.block(i, "attn_query")), true, false, 0);
-      gemm(n1[i], nd2, g.get(TransformerGraph.block(i, "attn_key")), true, false, 0);
-      gemm(n1[i], nd3, g.get(TransformerGraph.block(i, "attn_value")), true, false, 0);
-      INDArray dn1 = n1Scratch();
-      gemm(nd, w.get(TransformerGraph.block(i, "attn_query")), dn1, false, true, 0);
-      gemm(nd2, w.get(TransformerGraph.block(i, "attn_key")), dn1, false, true, 1);
-      gemm(nd3, w.get(TransformerGraph.block(i, "attn_value")), dn1, false, true, 1);
-      layerNormBackward(dn1, heap(w.get(TransformerGraph.block(i, "ln1_gain"))), xhat1[i], rstd1[i], dx,
-          g.get(TransformerGraph.block(i, "ln1_gain")), g.get(TransformerGraph.block(i, "ln1_bias")));
-    }
-    // Embeddings: scatter-add of the gradient at the input.
-    applyMask(dx, masks, 0);
-    float[] tokGrad = heap(g.get("token_embedding"));
-    float[] posGrad = new float[c.contextLength() * d];
-    for (int r = 0; r < n; r++) {
-      int id = tokens[r];
-      int t = r % length;
-      for (int j = 0; j < d; j++) {
-        float v = dx[r * d + j];
-        tokGrad[id * d + j] += v;
-        posGrad[t * d + j] += v;
-      }
-    }
-    put(g.get("token_embedding"), tokGrad);
-    put(g.get("position_embedding"), posGrad);
-  }
-
-  private INDArray dn1Scratch;
-
-  private INDArray n1Scratch() {
-    if (dn1Scratch == null) {
-      dn1Scratch = matrix(n, d);
-    }
-    return dn1Scratch;
-  }
-
-  // ---------------------------------------------------------------------------------------------------------------
-  // Kernels.
-
-  /** {@code out = (x - mean) / std * gain + bias} per row, keeping the standardised rows and the inverse stds. */
-  private void layerNorm(float[] in, float[] gain, float[] bias, float[] xhat, float[] rstd, INDArray out) {
-    float[] o = heapNd;
-    for (int r = 0; r < n; r++) {
-      int base = r * d;
-      double mean = 0;
-      for (int j = 0; j < d; j++) {
-        mean += in[base + j];
-      }
-      mean /= d;
-      double var = 0;
-      for (int j = 0; j < d; j++) {
-        double z = in[base + j] - mean;
-        var += z * z;
-      }
-      var /= d;
-      // libnd4j's layer norm standardises without an epsilon.
-      float inv = (float) (1.0 / Math.sqrt(var));
-      rstd[r] = inv;
-      float m = (float) mean;
-      for (int j = 0; j < d; j++) {
-        float z = (in[base + j] - m) * inv;
-        xhat[base + j] = z;
-        o[base + j] = z * gain[j] + bias[j];
-      }
-    }
-    put(out, o);
-  }
-
-  /** Adds the gradient at a layer norm's input to {@code dxOut}, and writes its gain and bias gradients. */
-  private void layerNormBackward(INDArray dyArray, float[] gain, float[] xhat, float[] rstd, float[] dxOut,
-      INDArray gainGrad, INDArray biasGrad) {
-    float[] dy = heapNd2;
-    get(dyArray, dy);
-    float[] dg = new float[d];
-    float[] db = new float[d];
-    float[] dz = new float[d];
-    for (int r = 0; r < n; r++) {
-      int base = r * d;
-      double sum = 0;
-      double sumZ = 0;
-      for (int j = 0; j < d; j++) {
-        float g = dy[base + j];
-        float z = xhat[base + j];
-        dg[j] += g * z;
-        db[j] += g;
-        float dzj = g * gain[j];
-        dz[j] = dzj;
-        sum += dzj;
-        sumZ += dzj * z;
-      }
-      float mean = (float) (sum / d);
-      float meanZ = (float) (sumZ / d);
-      float inv = rstd[r];
-      for (int j = 0; j < d; j++) {
-        dxOut[base + j] += inv * (dz[j] - mean - xhat[base + j] * meanZ);
-      }
-    }
-    put(gainGrad, dg);
-    put(biasGrad, db);
-  }
-
-  /** {@code [rows * length, width]} to {@code [rows * heads, length, headWidth]}. */
-  private void toHeads(INDArray flat, INDArray split) {
-    float[] src = heapNd;
-    float[] dst = heapNd2;
-    get(flat, src);
-    for (int r = 0; r < rows; r++) {
-      for (int t = 0; t < length; t++) {
-        int from = (r * length + t) * d;
-        for (int h = 0; h < heads; h++) {
-          System.arraycopy(src, from + h * dh, dst, ((r * heads + h) * length + t) * dh, dh);
+    for (Future<?> future : running) {
+      try {
+        future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Cannot finish a training step: interrupted", e);
+      } catch (ExecutionException e) {
+        if (failure == null) {
+          failure = e.getCause() instanceof RuntimeException r ? r
+              : new IllegalStateException("Cannot finish a training step: " + e.getCause(), e.getCause());
         }
       }
     }
-    put(split, dst);
-  }
-
-  /** {@code [rows * heads, length, headWidth]} back to {@code [rows * length, width]}. */
-  private void fromHeads(INDArray split, INDArray flat) {
-    float[] src = heapNd;
-    float[] dst = heapNd2;
-    get(split, src);
-    for (int r = 0; r < rows; r++) {
-      for (int t = 0; t < length; t++) {
-        int to = (r * length + t) * d;
-        for (int h = 0; h < heads; h++) {
-          System.arraycopy(src, ((r * heads + h) * length + t) * dh, dst, to + h * dh, dh);
-        }
-      }
-    }
-    put(flat, dst);
-  }
-
-  /** Softmax of every score row over the positions up to its own, scaled; the later positions get exactly 0. */
-  private void causalSoftmax(INDArray raw, INDArray out) {
-    float[] s = heapScores;
-    float[] p = heapProbs;
-    get(raw, s);
-    int blocks = rows * heads;
-    IntStream.range(0, 2).parallel().forEach(part -> {
-      for (int b = part * blocks / 2; b < (part + 1) * blocks / 2; b++) {
-        for (int q = 0; q < length; q++) {
-          int base = (b * length + q) * length;
-          float max = Float.NEGATIVE_INFINITY;
-          for (int k = 0; k <= q; k++) {
-            max = Math.max(max, s[base + k] * scale);
-          }
-          float total = 0;
-          for (int k = 0; k <= q; k++) {
-            float e = (float) Math.exp(s[base + k] * scale - max);
-            p[base + k] = e;
-            total += e;
-          }
-          float inv = 1f / total;
-          for (int k = 0; k <= q; k++) {
-            p[base + k] *= inv;
-          }
-          for (int k = q + 1; k < length; k++) {
-            p[base + k] = 0f;
-          }
-        }
-      }
-    });
-    put(out, p);
-  }
-
-  /** Turns the gradient at the probabilities into the gradient at the raw (unscaled) scores, in place. */
-  private void softmaxBackward(INDArray gradient, INDArray probabilities) {
-    float[] gr = heapScores;
-    float[] p = heapProbs;
-    get(gradient, gr);
-    get(probabilities, p);
-    int blocks = rows * heads;
-    IntStream.range(0, 2).parallel().forEach(part -> {
-      for (int b = part * blocks / 2; b < (part + 1) * blocks / 2; b++) {
-        for (int q = 0; q < length; q++) {
-          int base = (b * length + q) * length;
-          float dot = 0;
-          for (int k = 0; k <= q; k++) {
-            dot += gr[base + k] * p[base + k];
-          }
-          for (int k = 0; k <= q; k++) {
-            gr[base + k] = p[base + k] * (gr[base + k] - dot) * scale;
-          }
-          for (int k = q + 1; k < length; k++) {
-            gr[base + k] = 0f;
-          }
-        }
-      }
-    });
-    put(gradient, gr);
-  }
-
-  /** Adds the bias, keeps the pre-activation and writes {@code GELU} of it: libnd4j's {@code x sigmoid(1.702 x)}. */
-  private void geluForward(INDArray pre, float[] bias, float[] keep, INDArray out) {
-    float[] h = heapWide;
-    get(pre, keep);
-    for (int r = 0; r < n; r++) {
-      int base = r * f;
-      for (int j = 0; j < f; j++) {
-        float z = keep[base + j] + bias[j];
-        keep[base + j] = z;
-        h[base + j] = z / (1f + (float) Math.exp(-1.702f * z));
-      }
-    }
-    put(out, h);
-  }
-
-  /** Multiplies the gradient at the GELU's output by its derivative, in place. */
-  private void geluBackward(INDArray gradient, float[] pre) {
-    float[] g = heapWide;
-    get(gradient, g);
-    for (int i = 0; i < g.length; i++) {
-      float z = pre[i];
-      float s = 1f / (1f + (float) Math.exp(-1.702f * z));
-      g[i] *= s * (1f + 1.702f * z * (1f - s));
-    }
-    put(gradient, g);
-  }
-
-  private void addBias(INDArray a, float[] bias) {
-    float[] h = heapNd;
-    get(a, h);
-    for (int r = 0; r < n; r++) {
-      for (int j = 0; j < d; j++) {
-        h[r * d + j] += bias[j];
-      }
-    }
-    put(a, h);
-  }
-
-  private void addResidual(float[] stream, INDArray branch, float[][] masks, int mask) {
-    float[] h = heapNd;
-    get(branch, h);
-    if (masks != null) {
-      float[] m = masks[mask];
-      for (int i = 0; i < h.length; i++) {
-        stream[i] += h[i] * m[i];
-      }
-    } else {
-      for (int i = 0; i < h.length; i++) {
-        stream[i] += h[i];
-      }
-    }
-  }
-
-  private void applyMask(float[] a, float[][] masks, int mask) {
-    if (masks != null) {
-      float[] m = masks[mask];
-      for (int i = 0; i < a.length; i++) {
-        a[i] *= m[i];
-      }
-    }
-  }
-
-  private float[] maskedCopy(float[] a, float[][] masks, int mask) {
-    float[] out = heapNd;
-    if (masks == null) {
-      System.arraycopy(a, 0, out, 0, a.length);
-    } else {
-      float[] m = masks[mask];
-      for (int i = 0; i < a.length; i++) {
-        out[i] = a[i] * m[i];
-      }
+    if (failure != null) {
+      throw failure;
     }
     return out;
   }
 
-  private void columnSums(INDArray a, INDArray out) {
-    int width = (int) a.size(1);
-    float[] h = width == f ? heapWide : heapNd;
-    get(a, h);
-    float[] sums = new float[width];
+  private void checkTokens(int[] tokens) {
+    if (tokens.length != n) {
+      throw new IllegalArgumentException("Invalid tokens: " + tokens.length + " (expected " + n + ")");
+    }
     for (int r = 0; r < n; r++) {
-      for (int j = 0; j < width; j++) {
-        sums[j] += h[r * width + j];
+      if (tokens[r] < 0 || tokens[r] >= c.vocabularySize()) {
+        throw new IllegalArgumentException("Invalid token: " + tokens[r] + " at " + r);
       }
     }
-    put(out, sums);
   }
 
-  // ---------------------------------------------------------------------------------------------------------------
-  // Plumbing.
-
-  private static INDArray matrix(long a, long b) {
-    return Nd4j.create(DataType.FLOAT, a, b);
+  private int[] slice(int[] a, int shard) {
+    return Arrays.copyOfRange(a, firstRow[shard] * length, firstRow[shard + 1] * length);
   }
 
-  private void gemm(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, double beta) {
-    long start = System.nanoTime();
-    Nd4j.gemm(a, b, out, transA, transB, 1.0, beta);
-    productNanos += System.nanoTime() - start;
+  private float[] slice(float[] a, int shard) {
+    return Arrays.copyOfRange(a, firstRow[shard] * length, firstRow[shard + 1] * length);
   }
 
-  private void bmm(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, boolean transOut) {
-    long start = System.nanoTime();
-    Nd4j.matmul(a, b, out, transA, transB, transOut);
-    attentionNanos += System.nanoTime() - start;
+  private float[][] slice(float[][] masks, int shard) {
+    if (masks == null) {
+      return null;
+    }
+    int d = c.width();
+    float[][] out = new float[masks.length][];
+    for (int m = 0; m < masks.length; m++) {
+      out[m] = Arrays.copyOfRange(masks[m], firstRow[shard] * length * d, firstRow[shard + 1] * length * d);
+    }
+    return out;
   }
 
   /**
@@ -683,22 +272,17 @@ public final class TrainingKernel {
    */
   public record Timing(long productNanos, long attentionNanos, long totalNanos) {}
 
-  /** The cumulative {@link Timing} of every call so far. */
+  /**
+   * The cumulative {@link Timing} of every call so far: the products summed over the shards and divided by the
+   * threads that ran them side by side, against this pass's wall-clock total.
+   */
   public Timing timing() {
-    return new Timing(productNanos, attentionNanos, totalNanos);
-  }
-
-  private static float[] heap(INDArray a) {
-    float[] out = new float[(int) a.length()];
-    a.data().asNioFloat().get(0, out);
-    return out;
-  }
-
-  private static void get(INDArray a, float[] out) {
-    a.data().asNioFloat().get(0, out, 0, (int) a.length());
-  }
-
-  private static void put(INDArray a, float[] values) {
-    a.data().asNioFloat().put(0, values, 0, (int) a.length());
+    long products = 0;
+    long attention = 0;
+    for (KernelShard shard : shards) {
+      products += shard.timing().productNanos();
+      attention += shard.timing().attentionNanos();
+    }
+    return new Timing(products / threads, attention / threads, totalNanos);
   }
 }

@@ -95,15 +95,36 @@ class TrainingKernelTest {
     OutAndGrad reference = sd.calculateGradientsAndOutputs(placeholders,
         List.of(TransformerGraph.LOSS, TransformerGraph.LOGITS), names);
 
-    TrainingKernel kernel = new TrainingKernel(c, rows, length);
-    float[] logits = kernel.logits(weights, tokens, masks).dup().data().asFloat();
-    assertClose("logits", logits, reference.getOutputs().get(TransformerGraph.LOGITS).data().asFloat());
-    Map<String, INDArray> gradients = kernel.newGradients();
-    double loss = kernel.lossAndGradients(weights, tokens, labels, lossWeights, masks, gradients);
-    assertThat(loss).isCloseTo(reference.getOutputs().get(TransformerGraph.LOSS).getDouble(0),
-        org.assertj.core.api.Assertions.within(1e-4));
-    for (String name : names) {
-      assertClose(name, gradients.get(name).data().asFloat(), reference.getGradients().get(name).data().asFloat());
+    // One shard, and two (uneven when rows are odd) on one thread and on two: each matches SameDiff, and the
+    // sharded pass gives bit-identical results whatever the thread count.
+    Map<String, float[]> firstSharded = null;
+    double firstShardedLoss = 0;
+    for (int[] setup : new int[][] {{1, 1}, {2, 1}, {2, 2}}) {
+      String as = setup[0] + " shards on " + setup[1] + " threads: ";
+      TrainingKernel kernel = new TrainingKernel(c, rows, length, setup[0], setup[1]);
+      float[] logits = kernel.logits(weights, tokens, masks).dup().data().asFloat();
+      assertClose(as + "logits", logits, reference.getOutputs().get(TransformerGraph.LOGITS).data().asFloat());
+      Map<String, INDArray> gradients = kernel.newGradients();
+      double loss = kernel.lossAndGradients(weights, tokens, labels, lossWeights, masks, gradients);
+      assertThat(loss).as(as + "loss").isCloseTo(reference.getOutputs().get(TransformerGraph.LOSS).getDouble(0),
+          org.assertj.core.api.Assertions.within(1e-4));
+      for (String name : names) {
+        assertClose(as + name, gradients.get(name).data().asFloat(),
+            reference.getGradients().get(name).data().asFloat());
+      }
+      if (setup[0] == 2) {
+        Map<String, float[]> values = new HashMap<>();
+        gradients.forEach((name, g) -> values.put(name, g.data().asFloat()));
+        if (firstSharded == null) {
+          firstSharded = values;
+          firstShardedLoss = loss;
+        } else {
+          assertThat(loss).as(as + "loss, against one thread").isEqualTo(firstShardedLoss);
+          for (String name : names) {
+            assertThat(values.get(name)).as(as + name + ", against one thread").isEqualTo(firstSharded.get(name));
+          }
+        }
+      }
     }
   }
 

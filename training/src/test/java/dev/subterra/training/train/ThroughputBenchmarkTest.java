@@ -20,9 +20,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Measures training and decoding throughput of a preset on random tokens; skipped unless
  * {@code -Dsubterra.benchmark=true}. Other knobs: {@code subterra.preset} (tiny), {@code subterra.batch} (32),
- * {@code subterra.steps} (10), {@code subterra.vocab} (2000), {@code subterra.context} (the preset's; 128 gives the
+ * {@code subterra.steps} (10), {@code subterra.warmup} (2, untimed steps before them), {@code subterra.vocab} (2000), {@code subterra.context} (the preset's; 128 gives the
  * PyTorch comparison's shape with {@code small}), {@code subterra.graphSteps} (3, SameDiff steps for the ratio; 0 to
- * skip).
+ * skip), {@code subterra.shards} (the kernel's row shards, 2) and {@code subterra.kernelThreads} (the threads that run
+ * them, the machine's cores), {@code subterra.decode} (true; false skips the decoding figures).
  */
 @EnabledIfSystemProperty(named = "subterra.benchmark", matches = "true")
 class ThroughputBenchmarkTest {
@@ -57,12 +58,16 @@ class ThroughputBenchmarkTest {
     Map<String, INDArray> weights = TransformerGraph.initialWeights(c, 1);
     Map<String, INDArray> m = zerosLike(weights);
     Map<String, INDArray> v = zerosLike(weights);
-    TrainingKernel kernel = new TrainingKernel(c, batch, t);
+    int shards = Integer.getInteger("subterra.shards", TrainingKernel.DEFAULT_SHARDS);
+    int kernelThreads = Integer.getInteger("subterra.kernelThreads", Runtime.getRuntime().availableProcessors());
+    TrainingKernel kernel = new TrainingKernel(c, batch, t, shards, kernelThreads);
     Map<String, INDArray> gradients = kernel.newGradients();
-    for (int i = 0; i < 2; i++) {
+    // Warm-up steps, untimed: the JIT compiles the kernel's loops during the first few.
+    for (int i = 0; i < Integer.getInteger("subterra.warmup", 2); i++) {
       kernel.lossAndGradients(weights, tokens, labels, lw, null, gradients);
     }
     long[] phases = new long[2];
+    long cpuStart = processCpuNanos();
     long start = System.nanoTime();
     for (int i = 0; i < steps; i++) {
       long s0 = System.nanoTime();
@@ -73,16 +78,20 @@ class ThroughputBenchmarkTest {
       phases[1] += System.nanoTime() - s1;
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
     double fast = steps * (double) batch * t / seconds;
     TrainingKernel.Timing timing = kernel.timing();
     System.out.printf("BENCH preset=%s kernel time: dense products %.0f%%, attention products %.0f%%, Java loops and "
         + "copies %.0f%%%n", preset, 100.0 * timing.productNanos() / timing.totalNanos(),
         100.0 * timing.attentionNanos() / timing.totalNanos(),
         100.0 * (timing.totalNanos() - timing.productNanos() - timing.attentionNanos()) / timing.totalNanos());
-    System.out.printf("BENCH preset=%s params=%d batch=%d T=%d threads=%s: kernel %.0f training tokens/s "
+    System.out.printf("BENCH preset=%s params=%d batch=%d T=%d OMP_NUM_THREADS=%s shards=%d kernelThreads=%d: kernel %.0f training tokens/s "
         + "(%.0f ms/step: forward+backward %.0f ms, AdamW %.0f ms), peak RSS %d MiB%n", preset, c.parameterCount(),
-        batch, t, System.getenv("OMP_NUM_THREADS"), fast, 1000 * seconds / steps, phases[0] / 1e6 / steps,
+        batch, t, System.getenv("OMP_NUM_THREADS"), kernel.shards(), kernelThreads, fast, 1000 * seconds / steps, phases[0] / 1e6 / steps,
         phases[1] / 1e6 / steps, peakRssMiB());
+    // CPU time is what a loaded machine does not distort much: tokens per CPU-second of the whole process.
+    System.out.printf("BENCH preset=%s process CPU %.1f s over %.1f s wall (%.2f cores busy): %.0f training tokens per "
+        + "CPU-second%n", preset, cpuSeconds, seconds, cpuSeconds / seconds, steps * (double) batch * t / cpuSeconds);
 
     List<String> names = new ArrayList<>(w.keySet());
     int graphSteps = Integer.getInteger("subterra.graphSteps", 3);
@@ -97,6 +106,9 @@ class ThroughputBenchmarkTest {
           preset, graph, fast / graph);
     }
 
+    if (!Boolean.parseBoolean(System.getProperty("subterra.decode", "true"))) {
+      return;
+    }
     StudentModel model = StudentModel.of(c, w);
     Decoder decoder = new Decoder(model);
     int promptLength = t / 4;
@@ -138,6 +150,12 @@ class ThroughputBenchmarkTest {
     Map<String, INDArray> out = new java.util.LinkedHashMap<>();
     weights.forEach((k, a) -> out.put(k, Nd4j.zerosLike(a)));
     return out;
+  }
+
+  /** The CPU time of every thread of this process so far, in nanoseconds. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** The process's peak resident set (VmHWM), in MiB. */
