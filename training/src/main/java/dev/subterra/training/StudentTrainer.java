@@ -42,12 +42,27 @@ public final class StudentTrainer {
     }
   }
 
+  /**
+   * What fits the student to its windows: by default the {@link Trainer}; a distributed job supplies its own.
+   */
+  @FunctionalInterface
+  public interface Fit {
+    /** Trains a model of {@code model} on {@code data}, keeping its checkpoints and metrics in {@code workDir}. */
+    TrainingResult fit(StudentConfig model, TrainingData data, Path workDir) throws IOException;
+  }
+
   private final Config config;
-  private final Consumer<TrainingProgress> listener;
+  private final Fit fit;
 
   public StudentTrainer(Config config, Consumer<TrainingProgress> listener) {
     this.config = config;
-    this.listener = listener;
+    this.fit = (model, data, workDir) -> new Trainer(config.trainer(), listener).train(model, data, workDir);
+  }
+
+  /** A trainer whose fitting step is {@code fit}; tokenizer, windows and artefact are as always. */
+  public StudentTrainer(Config config, Fit fit) {
+    this.config = config;
+    this.fit = fit;
   }
 
   /**
@@ -67,7 +82,7 @@ public final class StudentTrainer {
     StudentConfig model = StudentConfig.preset(config.preset(), tokenizer.vocabularySize());
     DialogueSerializer serializer = new DialogueSerializer(tokenizer, systemLine, model.contextLength() + 1);
     TrainingData data = TrainingData.of(serializer, tokenizer, dialogues);
-    TrainingResult result = new Trainer(config.trainer(), listener).train(model, data, workDir);
+    TrainingResult result = fit.fit(model, data, workDir);
     ModelArtefact artefact = ModelArtefact.of(workflow.id(), WorkflowCodec.contentHash(workflow), systemLine,
         tokenizer, config.trainer(), result);
     artefact.save(modelDir);

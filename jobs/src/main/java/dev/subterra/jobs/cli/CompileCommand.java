@@ -57,6 +57,14 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "One seed for every stage (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--distributed", description = "Train on the executors with dl4j-spark's SharedTrainingMaster"
+      + " (DL4J's Adam, lossy gradient sharing, no resume; see docs/distributed.md) instead of on the driver.")
+  boolean distributed;
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Training partitions of --distributed (default: Spark's default parallelism).")
+  Integer workers;
+
   @Option(names = "--work-dir", paramLabel = "DIR",
       description = "Driver-local directory for a remote run's checkpoints and teacher cache (default: under the"
           + " system temporary directory, named after the run).")
@@ -77,6 +85,16 @@ final class CompileCommand implements Callable<Integer> {
     String runDir = out != null ? out : RunDirectory.defaultFor(workflow, seed);
     CompileOptions options = chosen.resolve(preset, perPath, epochs, evalScenarios, teacherOptions.spec(null, seed),
         seed);
+    if (workers != null && !distributed) {
+      throw new IllegalArgumentException("Invalid --workers: " + workers + " (only with --distributed)");
+    }
+    if (workers != null && workers < 1) {
+      throw new IllegalArgumentException("Invalid --workers: " + workers + " (at least 1)");
+    }
+    if (distributed) {
+      // The plan only needs to know that training is distributed; the session below decides how wide.
+      options = options.withDistributedWorkers(workers != null ? workers : 1);
+    }
     PrintWriter stdout = spec.commandLine().getOut();
     if (dryRun) {
       stdout.println("Profile " + chosen.describe() + overrides());
@@ -87,6 +105,9 @@ final class CompileCommand implements Callable<Integer> {
       return 0;
     }
     SparkSession spark = sparkOptions.start("subterra compile " + workflow.id());
+    if (distributed && workers == null) {
+      options = options.withDistributedWorkers(spark.sparkContext().defaultParallelism());
+    }
     try {
       CompileResult result = CompilePipeline.on(spark).workflow(workflow).output(runDir).options(options)
           .workDir(workDir)

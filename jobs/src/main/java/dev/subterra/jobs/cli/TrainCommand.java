@@ -36,6 +36,14 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-baseline", description = "Skip the MLlib next-node baseline, which is trained by default.")
   boolean skipBaseline;
 
+  @Option(names = "--distributed", description = "Train on the executors with dl4j-spark's SharedTrainingMaster"
+      + " (DL4J's Adam, lossy gradient sharing, no resume; see docs/distributed.md) instead of on the driver.")
+  boolean distributed;
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Training partitions of --distributed (default: Spark's default parallelism).")
+  Integer workers;
+
   @Mixin SparkOptions sparkOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -47,15 +55,25 @@ final class TrainCommand implements Callable<Integer> {
       trainer = trainer.withEpochs(epochs);
     }
     StudentTrainer.Config config = new StudentTrainer.Config(preset, vocabulary, trainer);
+    if (workers != null && !distributed) {
+      throw new IllegalArgumentException("Invalid --workers: " + workers + " (only with --distributed)");
+    }
+    if (workers != null && workers < 1) {
+      throw new IllegalArgumentException("Invalid --workers: " + workers + " (at least 1)");
+    }
     PrintWriter out = spec.commandLine().getOut();
     SparkSession spark = sparkOptions.start("subterra train");
     try {
-      ModelArtefact artefact = TrainJob.on(spark).run(run).config(config).execute();
+      int partitions = !distributed ? 0 : workers != null ? workers : spark.sparkContext().defaultParallelism();
+      ModelArtefact artefact = TrainJob.on(spark).run(run).config(config).distributed(partitions).execute();
       var provenance = artefact.provenance();
       out.printf("Student %s: %,d parameters, %d epochs (%d steps) in %.0f s at %.0f tokens/s on %s;"
               + " best validation loss %s, next-tag accuracy %s%n", preset, artefact.model().parameterCount(),
           provenance.epochs(), provenance.steps(), provenance.trainingSeconds(), provenance.tokensPerSecond(),
           provenance.backend(), provenance.bestValidationLoss(), provenance.bestNextTagAccuracy());
+      if (distributed) {
+        out.printf("Trained by %s%n", provenance.trainingMethod());
+      }
       if (!skipBaseline) {
         BaselineJob.Result result = BaselineJob.on(spark).run(run).seed(seed).execute();
         out.printf("Baseline (logistic regression over TF-IDF): next-node accuracy %s%n", result.accuracy());

@@ -6,10 +6,10 @@ import java.util.Objects;
 /**
  * What a compilation does at each stage: the student preset, the training scenarios per path, the epochs (null for
  * the trainer's default, with early stopping), the fresh scenarios to evaluate on, the teacher, and one seed for every
- * stage.
+ * stage; and the training partitions of distributed training (0 trains on the driver, the default).
  */
 public record CompileOptions(String preset, int perPath, Integer epochs, int evalScenarios, TeacherSpec teacher,
-    long seed) {
+    long seed, int distributedWorkers) {
   /**
    * Epochs of a default compile: the cosine schedule spans them; on travel-booking's dialogues the small student's
    * validation next-tag accuracy is 0.96 after two and 0.975 after three (docs/benchmarks.md).
@@ -33,6 +33,20 @@ public record CompileOptions(String preset, int perPath, Integer epochs, int eva
     if (evalScenarios < 1) {
       throw new IllegalArgumentException("Invalid evalScenarios: " + evalScenarios + " (at least 1)");
     }
+    if (distributedWorkers < 0) {
+      throw new IllegalArgumentException("Invalid distributedWorkers: " + distributedWorkers);
+    }
+  }
+
+  /** Options that train on the driver. */
+  public CompileOptions(String preset, int perPath, Integer epochs, int evalScenarios, TeacherSpec teacher,
+      long seed) {
+    this(preset, perPath, epochs, evalScenarios, teacher, seed, 0);
+  }
+
+  /** A copy that trains with dl4j-spark's SharedTrainingMaster on {@code workers} partitions (0: on the driver). */
+  public CompileOptions withDistributedWorkers(int workers) {
+    return new CompileOptions(preset, perPath, epochs, evalScenarios, teacher, seed, workers);
   }
 
   /**

@@ -157,6 +157,11 @@ public final class CompilePipeline {
     train.put("preset", student.preset());
     train.put("vocabulary", student.vocabularySize());
     train.put("trainer", student.trainer().toString());
+    if (options.distributedWorkers() > 0) {
+      // Only when asked for, so that the manifests of ordinary runs keep their fingerprints. The worker count is in
+      // the model's provenance; changing it alone does not retrain.
+      train.put("distributed", true);
+    }
     Map<String, Object> evaluate = new LinkedHashMap<>();
     evaluate.put("per_path", 1);
     evaluate.put("scenarios", options.evalScenarios());
@@ -366,7 +371,8 @@ public final class CompilePipeline {
             + " calls, %,d cache hits, $%.4f)", d.accepted(), d.draws(), d.calls(), d.cacheHits(), d.costUsd()));
       }
       case TRAIN -> {
-        ModelArtefact model = TrainJob.on(spark).run(runDir).config(student()).workDir(work).execute();
+        ModelArtefact model = TrainJob.on(spark).run(runDir).config(student()).workDir(work)
+            .distributed(options.distributedWorkers()).execute();
         var p = model.provenance();
         Map<String, Long> rows = new LinkedHashMap<>();
         rows.put("parameters", model.model().parameterCount());

@@ -36,6 +36,7 @@ public final class TrainJob {
   private String runDir;
   private StudentTrainer.Config config;
   private Path workDir;
+  private int distributedWorkers;
 
   private TrainJob(SparkSession spark) {
     this.spark = spark;
@@ -58,6 +59,18 @@ public final class TrainJob {
   /** Where the trainer keeps {@code train/} (checkpoints, metrics) when the run directory is not local. */
   public TrainJob workDir(Path value) {
     this.workDir = value;
+    return this;
+  }
+
+  /**
+   * Trains on the executors with dl4j-spark's {@code SharedTrainingMaster} over {@code workers} partitions instead of
+   * on the driver (see {@link SharedTrainingFit} for what that gives up); 0, the default, trains on the driver.
+   */
+  public TrainJob distributed(int workers) {
+    if (workers < 0) {
+      throw new IllegalArgumentException("Invalid workers: " + workers);
+    }
+    this.distributedWorkers = workers;
     return this;
   }
 
@@ -95,12 +108,15 @@ public final class TrainJob {
       spark.sparkContext().clearJobGroup();
     }
     LOG.info("Training a {} student for {} on {} dialogues", config.preset(), workflow.id(), dialogues.size());
-    StudentTrainer trainer = new StudentTrainer(config, progress -> {
-      // One console line every logEverySteps steps and at the end; every step goes to the metrics file.
-      if (progress.step() % config.trainer().logEverySteps() == 0 || progress.step() == progress.totalSteps()) {
-        LOG.info("{}", progress);
-      }
-    });
+    StudentTrainer trainer = distributedWorkers > 0
+        ? new StudentTrainer(config, new SharedTrainingFit(spark, config.trainer(), distributedWorkers,
+            SharedTrainingFit.transport(spark)))
+        : new StudentTrainer(config, progress -> {
+          // One console line every logEverySteps steps and at the end; every step goes to the metrics file.
+          if (progress.step() % config.trainer().logEverySteps() == 0 || progress.step() == progress.totalSteps()) {
+            LOG.info("{}", progress);
+          }
+        });
     Path work = localWork(files, runDir, workDir);
     if (files.isLocal(run)) {
       return trainer.train(workflow, dialogues, work.resolve("train"), work.resolve("model"));

@@ -11,10 +11,14 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.subterra.training.Backend;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
@@ -50,5 +54,17 @@ class SubterraKryoRegistratorTest {
     assertThat(roundTrip(decision)).isEqualTo(decision);
     assertThat(roundTrip(List.of("x", "y", "z"))).isEqualTo(List.of("x", "y", "z"));
     assertThat(roundTrip(Map.of("k", List.of(1, 2)))).isEqualTo(Map.of("k", List.of(1, 2)));
+  }
+
+  @Test
+  void nd4jArraysAndMinibatchesSurviveAsDistributedTrainingShipsThem() {
+    Backend.initialise();
+    INDArray array = Nd4j.linspace(1, 12, 12).reshape(3, 4);
+    assertThat(roundTrip(array)).isEqualTo(array);
+    DataSet batch = new DataSet(Nd4j.rand(2, 1, 5), Nd4j.ones(2, 1, 5), null, Nd4j.zeros(2, 5));
+    DataSet copy = (DataSet) roundTrip(batch);
+    assertThat(copy.getFeatures()).isEqualTo(batch.getFeatures());
+    assertThat(copy.getLabels()).isEqualTo(batch.getLabels());
+    assertThat(copy.getLabelsMaskArray()).isEqualTo(batch.getLabelsMaskArray());
   }
 }

@@ -37,6 +37,8 @@ import java.util.Properties;
  * @param backend the ND4J backend that trained the model, such as {@code cpu+onednn}
  * @param trainingSeconds time spent training, over all attempts of a resumed run
  * @param tokensPerSecond training throughput
+ * @param trainingMethod what trained the model ({@link TrainingResult#TRAINER}, or dl4j-spark's distributed training
+ *     and its set-up); null in artefacts written before it was recorded, which the trainer made
  */
 public record ModelProvenance(
     int format,
@@ -62,7 +64,8 @@ public record ModelProvenance(
     String os,
     String backend,
     double trainingSeconds,
-    double tokensPerSecond) {
+    double tokensPerSecond,
+    String trainingMethod) {
 
   /** The artefact format this version writes and reads. */
   public static final int FORMAT = 1;
@@ -77,7 +80,7 @@ public record ModelProvenance(
         Double.isNaN(result.bestNextTagAccuracy()) ? null : result.bestNextTagAccuracy(),
         currentSubterraVersion(), currentDl4jVersion(), System.getProperty("java.version"),
         System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
-        Backend.describe(), result.trainingSeconds(), result.tokensPerSecond());
+        Backend.describe(), result.trainingSeconds(), result.tokensPerSecond(), result.method());
   }
 
   /** The version in this jar's manifest, or {@code dev} when run from classes. */

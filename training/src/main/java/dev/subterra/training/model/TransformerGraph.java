@@ -146,10 +146,38 @@ public final class TransformerGraph {
       throw new IllegalArgumentException("Invalid length: " + length + " (context " + c.contextLength() + ")");
     }
     Map<String, SDVariable> w = variables(sd, weights);
+    SDVariable tokens = sd.placeHolder(TOKENS, DataType.INT, -1, length);
+    SDVariable logits = logits(sd, c, w, tokens, length, dropout);
+
+    if (withLoss) {
+      SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
+      SDVariable weightsPerPosition = sd.placeHolder(LOSS_WEIGHTS, DataType.FLOAT, -1);
+      // Cross-entropy by hand, as log-sum-exp minus the label's logit: sparseSoftmaxCrossEntropy's gradient ignores
+      // the gradient flowing into it, so it cannot be weighted (and a .mean() after it scales nothing).
+      SDVariable max = logits.max(true, 1);
+      SDVariable logSumExp = sd.math.log(sd.math.exp(logits.sub(max)).sum(true, 1)).add(max);
+      SDVariable labelOneHot = sd.oneHot("label_one_hot", labels, c.vocabularySize(), -1, 1.0, 0.0, DataType.FLOAT);
+      SDVariable labelLogit = logits.mul(labelOneHot).sum(true, 1);
+      SDVariable perPosition = sd.reshape("cross_entropy", logSumExp.sub(labelLogit), -1);
+      // The weights already sum to one, so this sum is the mean over the batch's targets.
+      sd.sum(LOSS, perPosition.mul(weightsPerPosition));
+      sd.setLossVariables(LOSS);
+    }
+  }
+
+  /**
+   * Adds the body of the whole-sequence graph to {@code sd}, from token ids to logits, over weights that are already
+   * variables of {@code sd}; {@link #sequence} and the DL4J layer of {@code StudentGraph} (a {@code SameDiffLayer},
+   * whose weights DL4J owns) both build on it, so the two cannot drift apart.
+   *
+   * @param tokens token ids, {@code [batch, length]}, of an integer type
+   * @return the logits, {@code [batch * length, vocabulary]}
+   */
+  public static SDVariable logits(SameDiff sd, StudentConfig c, Map<String, SDVariable> w, SDVariable tokens,
+      int length, double dropout) {
     int d = c.width();
     int h = c.heads();
     int dh = c.headWidth();
-    SDVariable tokens = sd.placeHolder(TOKENS, DataType.INT, -1, length);
     SDVariable oneHot = sd.oneHot("token_one_hot", tokens, c.vocabularySize(), -1, 1.0, 0.0, DataType.FLOAT);
     SDVariable tokenEmb = sd.reshape("token_embedded",
         sd.mmul(sd.reshape(oneHot, -1, c.vocabularySize()), w.get("token_embedding")), -1, length, d);
@@ -190,22 +218,7 @@ public final class TransformerGraph {
           dropout(sd, sd.reshape(mlp, -1, length, d), dropout, block(i, "dropout_mlp"), length, d));
     }
     SDVariable out = sd.nn.layerNorm("final_ln", x, w.get("final_ln_gain"), w.get("final_ln_bias"), false, 2);
-    SDVariable logits = head(sd, c, w, sd.reshape(out, -1, d));
-
-    if (withLoss) {
-      SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
-      SDVariable weightsPerPosition = sd.placeHolder(LOSS_WEIGHTS, DataType.FLOAT, -1);
-      // Cross-entropy by hand, as log-sum-exp minus the label's logit: sparseSoftmaxCrossEntropy's gradient ignores
-      // the gradient flowing into it, so it cannot be weighted (and a .mean() after it scales nothing).
-      SDVariable max = logits.max(true, 1);
-      SDVariable logSumExp = sd.math.log(sd.math.exp(logits.sub(max)).sum(true, 1)).add(max);
-      SDVariable labelOneHot = sd.oneHot("label_one_hot", labels, c.vocabularySize(), -1, 1.0, 0.0, DataType.FLOAT);
-      SDVariable labelLogit = logits.mul(labelOneHot).sum(true, 1);
-      SDVariable perPosition = sd.reshape("cross_entropy", logSumExp.sub(labelLogit), -1);
-      // The weights already sum to one, so this sum is the mean over the batch's targets.
-      sd.sum(LOSS, perPosition.mul(weightsPerPosition));
-      sd.setLossVariables(LOSS);
-    }
+    return head(sd, c, w, sd.reshape(out, -1, d));
   }
 
   /**

@@ -17,6 +17,8 @@ import dev.subterra.training.model.StudentModel;
  * @param trainingSeconds the time spent in steps and validation, over all attempts of a resumed run
  * @param tokensPerSecond training tokens (padding excluded) per second of training time
  * @param dataHash the training data's hash
+ * @param method what trained the model: {@value #TRAINER} for the {@link Trainer}, or a description of the other
+ *     (such as dl4j-spark's {@code SharedTrainingMaster} and its cluster)
  */
 public record TrainingResult(
     StudentModel model,
@@ -29,4 +31,17 @@ public record TrainingResult(
     double bestNextTagAccuracy,
     double trainingSeconds,
     double tokensPerSecond,
-    String dataHash) {}
+    String dataHash,
+    String method) {
+
+  /** The {@link #method} of the {@link Trainer}. */
+  public static final String TRAINER = "subterra-trainer";
+
+  /** A result of the {@link Trainer}. */
+  public TrainingResult(StudentModel model, StudentModel lastModel, long steps, int epochs, boolean stoppedEarly,
+      int bestEpoch, double bestValidationLoss, double bestNextTagAccuracy, double trainingSeconds,
+      double tokensPerSecond, String dataHash) {
+    this(model, lastModel, steps, epochs, stoppedEarly, bestEpoch, bestValidationLoss, bestNextTagAccuracy,
+        trainingSeconds, tokensPerSecond, dataHash, TRAINER);
+  }
+}
