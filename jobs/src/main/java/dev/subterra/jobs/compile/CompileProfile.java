@@ -46,7 +46,7 @@ public record CompileProfile(String name, String preset, int perPath, int epochs
   public static final CompileProfile QUICK = new CompileProfile("quick", "tiny", 2, 1, 20);
   public static final CompileProfile DEFAULT = new CompileProfile("default", "small", 10,
       CompileOptions.DEFAULT_EPOCHS, 100);
-  public static final CompileProfile FULL = new CompileProfile("full", "base", 10, CompileOptions.DEFAULT_EPOCHS,
+  public static final CompileProfile FULL = new CompileProfile("full", "base", 10, 3,
       CompileOptions.EVERY_PATH);
 
   private static final Map<String, CompileProfile> PROFILES = new LinkedHashMap<>();
