@@ -13,9 +13,9 @@ public record CompileOptions(String preset, int perPath, Integer epochs, int eva
   /**
    * Epochs of a default compile: the cosine schedule spans them. Next-tag accuracy on travel-booking levels off at
    * 0.97 after three, but copying values into calls goes on improving (path fidelity 0.05 after three epochs, 0.14
-   * after six: docs/benchmarks.md); five fit the ten-minute budget on two cores.
+   * after six: docs/benchmarks.md); four fit the ten-minute budget on two cores.
    */
-  public static final int DEFAULT_EPOCHS = 5;
+  public static final int DEFAULT_EPOCHS = 4;
   /**
    * {@code evalScenarios} for one fresh scenario on every path: evaluation plays one per path and keeps at most
    * {@code evalScenarios} of them, so no cap keeps them all.
