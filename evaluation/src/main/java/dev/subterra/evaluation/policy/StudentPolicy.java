@@ -132,8 +132,9 @@ public final class StudentPolicy implements Policy {
       List<int[]> conversations = new ArrayList<>(batch.size());
       for (PolicyRequest request : batch) {
         prompts.add(serializer.prompt(request.history(), contextLength, config.decoding().maxNewTokens()));
-        // Grounded calls may quote turns the prompt's window cut.
-        conversations.add(serializer.prompt(request.history(), Integer.MAX_VALUE, 0));
+        // Grounded calls may quote turns the prompt's window cut; without them the decoder reads no sources.
+        conversations.add(config.groundArguments() ? serializer.prompt(request.history(), Integer.MAX_VALUE, 0)
+            : prompts.get(prompts.size() - 1));
       }
       DecodingConfig base = config.decoding();
       DecodingConfig decoding = base.isGreedy() ? base

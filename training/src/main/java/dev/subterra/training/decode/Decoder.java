@@ -230,12 +230,7 @@ public final class Decoder {
     if (allowedFirst == null) {
       return false;
     }
-    int argmax = 0;
-    for (int k = 1; k < logits.length; k++) {
-      if (logits[k] > logits[argmax]) {
-        argmax = k;
-      }
-    }
+    int argmax = argmax(logits);
     for (int k = 0; k < logits.length; k++) {
       if (!allowedFirst[k]) {
         logits[k] = Float.NEGATIVE_INFINITY;
@@ -246,12 +241,7 @@ public final class Decoder {
 
   /** Greedy argmax, or a sample from the temperature-scaled nucleus. */
   static int pick(float[] logits, DecodingConfig decoding, Random random) {
-    int argmax = 0;
-    for (int k = 1; k < logits.length; k++) {
-      if (logits[k] > logits[argmax]) {
-        argmax = k;
-      }
-    }
+    int argmax = argmax(logits);
     if (decoding.isGreedy()) {
       return argmax;
     }

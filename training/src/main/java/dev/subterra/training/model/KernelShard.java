@@ -1,7 +1,6 @@
 package dev.subterra.training.model;
 
 import java.nio.FloatBuffer;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -192,13 +191,6 @@ final class KernelShard {
   /** The positions per row this pass takes. */
   int length() {
     return length;
-  }
-
-  /** Gradient arrays shaped like the weights, to pass to {@link #lossAndGradients}. */
-  Map<String, INDArray> newGradients() {
-    Map<String, INDArray> out = new LinkedHashMap<>();
-    TransformerGraph.weightShapes(c).forEach((name, shape) -> out.put(name, Nd4j.create(DataType.FLOAT, shape)));
-    return out;
   }
 
   /**
