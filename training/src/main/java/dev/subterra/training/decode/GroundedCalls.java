@@ -32,8 +32,11 @@ import java.util.Set;
  *
  * <p>A span is a run of at most {@value #MAX_SPAN_WORDS} words that starts and ends on a letter or digit and holds none
  * of {@code , " ; ? ! ( ) [ ] { }} nor a punctuation mark followed by a space (a clause ends there): {@code Cape Town},
- * {@code 2026-05-09}, {@code grace.oc@example.net}, {@code Grace O'Connell}. Text is matched byte for byte (each byte
- * read as one ISO-8859-1 character, so a multi-byte character is never split).
+ * {@code 2026-05-09}, {@code grace.oc@example.net}, {@code Grace O'Connell}. It starts and ends on the edges of whole
+ * words, as spaces and those marks delimit them (trailing punctuation aside): never on a piece of a word, such as the
+ * {@code 14} of {@code 2026-03-14} (a day that was chosen as a number of nights) or the {@code grace} of an email
+ * address. Text is matched byte for byte (each byte read as one ISO-8859-1 character, so a multi-byte character is
+ * never split).
  *
  * <p>Only the tokens of the call are constrained; the tag before it and any text after it are the student's own.
  */
@@ -137,7 +140,7 @@ public final class GroundedCalls {
   static List<String> spans(String text) {
     Set<String> out = new LinkedHashSet<>();
     for (int start = 0; start < text.length(); start++) {
-      if (!isWordChar(text.charAt(start)) || start > 0 && isWordChar(text.charAt(start - 1))) {
+      if (!isWordChar(text.charAt(start)) || start > 0 && !isDelimiter(text.charAt(start - 1))) {
         continue;
       }
       int words = 1;
@@ -146,8 +149,7 @@ public final class GroundedCalls {
         if (c == SEPARATOR || FORBIDDEN.indexOf(c) >= 0) {
           break;
         }
-        boolean endsWord = isWordChar(c) && (i + 1 == text.length() || !isWordChar(text.charAt(i + 1)));
-        if (endsWord) {
+        if (isWordChar(c) && endsWord(text, i + 1)) {
           out.add(text.substring(start, i + 1));
         }
         if (c == ' ') {
@@ -184,6 +186,20 @@ public final class GroundedCalls {
       default -> !NUMBER.matcher(span).matches() && !DATE.matcher(span).matches();
     }).toList();
     return typed.isEmpty() ? spans : typed;
+  }
+
+  /** Whether a word ends before {@code at}: at a delimiter or the text's end, trailing punctuation allowed. */
+  private static boolean endsWord(String text, int at) {
+    int i = at;
+    while (i < text.length() && !isWordChar(text.charAt(i)) && !isDelimiter(text.charAt(i))) {
+      i++;
+    }
+    return i == text.length() || isDelimiter(text.charAt(i));
+  }
+
+  /** A character that delimits words: a space, a turn's edge, or one of the marks no span holds. */
+  private static boolean isDelimiter(char c) {
+    return c == SEPARATOR || Character.isWhitespace(c) || FORBIDDEN.indexOf(c) >= 0;
   }
 
   /** A letter or digit, or a byte of a multi-byte character. */
