@@ -23,12 +23,13 @@ final class CallChooser {
   /**
    * The next token of a turn: the grammar's while a call is open ({@code row} busy; counted when it differs from the
    * model's most likely token), else the sampler's; then the grammar sees it. {@code row} null: the sampler's.
+   * {@code previous} is the token before {@code position}, the one {@code logits} follow.
    */
-  int nextToken(GroundedCalls.Row row, float[][] keys, float[][] values, int position, float[] logits,
+  int nextToken(GroundedCalls.Row row, float[][] keys, float[][] values, int position, int previous, float[] logits,
       DecodingConfig decoding, java.util.Random random) {
     int next;
     if (row != null && row.busy()) {
-      next = next(row, keys, values, position, logits);
+      next = next(row, keys, values, position, previous, logits);
       row.count(next != Decoder.argmax(logits));
     } else {
       next = Decoder.pick(logits, decoding, random);
@@ -47,12 +48,13 @@ final class CallChooser {
   /**
    * The next token of the call the grammar is writing for one conversation, whose cache is {@code keys} and
    * {@code values} ({@code [layer][position * width]}): a pending choice is made first. {@code position} is where the
-   * token goes and {@code logits} its distribution.
+   * token goes, {@code previous} the token before it and {@code logits} its distribution.
    */
-  private int next(GroundedCalls.Row row, float[][] keys, float[][] values, int position, float[] logits) {
+  private int next(GroundedCalls.Row row, float[][] keys, float[][] values, int position, int previous,
+      float[] logits) {
     List<int[]> alternatives = row.pendingChoice();
     if (alternatives != null) {
-      row.choose(mostLikely(alternatives, keys, values, position, logits));
+      row.choose(mostLikely(alternatives, keys, values, position, previous, logits));
     }
     return row.next();
   }
@@ -61,7 +63,7 @@ final class CallChooser {
   static final int BEAM = 8;
 
   /** A partly scored alternative of a beam: its trie node, its log-likelihood so far, and its own cache. */
-  private record Hypothesis(Trie node, double score, float[][] keys, float[][] values, float[] logits) {}
+  private record Hypothesis(Trie node, int token, double score, float[][] keys, float[][] values, float[] logits) {}
 
   /** Token runs sharing prefixes; {@code alternative} is the index of the run that ends here, or -1. */
   private static final class Trie {
@@ -72,9 +74,10 @@ final class CallChooser {
   /**
    * The alternative with the highest total log-likelihood, by a beam search of width {@link #BEAM} over their trie;
    * ties go to the earlier alternative. Alternatives that would not fit in the context are skipped (the first is
-   * taken if none fits).
+   * taken if none fits). {@code previous} is the token before {@code position}.
    */
-  int mostLikely(List<int[]> alternatives, float[][] rowKeys, float[][] rowValues, int position, float[] logits) {
+  int mostLikely(List<int[]> alternatives, float[][] rowKeys, float[][] rowValues, int position, int previous,
+      float[] logits) {
     int context = config.contextLength();
     Trie root = new Trie();
     for (int a = 0; a < alternatives.size(); a++) {
@@ -92,7 +95,7 @@ final class CallChooser {
     }
     int best = -1;
     double bestScore = Double.NEGATIVE_INFINITY;
-    List<Hypothesis> open = List.of(new Hypothesis(root, 0, rowKeys, rowValues, logits));
+    List<Hypothesis> open = List.of(new Hypothesis(root, previous, 0, rowKeys, rowValues, logits));
     int depth = 0;
     while (!open.isEmpty()) {
       record Expansion(Hypothesis parent, int token, Trie child, double score) {}
@@ -125,20 +128,23 @@ final class CallChooser {
       List<float[][]> keyRows = new ArrayList<>();
       List<float[][]> valueRows = new ArrayList<>();
       int[] tokens = new int[kept.size()];
+      int[] before = new int[kept.size()];
       int[] positions = new int[kept.size()];
       boolean[] live = new boolean[kept.size()];
       for (int i = 0; i < kept.size(); i++) {
         keyRows.add(copyUpTo(kept.get(i).parent().keys(), at));
         valueRows.add(copyUpTo(kept.get(i).parent().values(), at));
         tokens[i] = kept.get(i).token();
+        before[i] = kept.get(i).parent().token();
         positions[i] = at;
         live[i] = true;
       }
       float[] next = new float[kept.size() * config.vocabularySize()];
-      kernel.step(kernel.batchOf(keyRows, valueRows), tokens, positions, live, next);
+      kernel.step(kernel.batchOf(keyRows, valueRows), tokens, before, positions, live, next);
       List<Hypothesis> advanced = new ArrayList<>();
       for (int i = 0; i < kept.size(); i++) {
-        advanced.add(new Hypothesis(kept.get(i).child(), kept.get(i).score(), keyRows.get(i), valueRows.get(i),
+        advanced.add(new Hypothesis(kept.get(i).child(), tokens[i], kept.get(i).score(), keyRows.get(i),
+            valueRows.get(i),
             Arrays.copyOfRange(next, i * config.vocabularySize(), (i + 1) * config.vocabularySize())));
       }
       open = advanced;

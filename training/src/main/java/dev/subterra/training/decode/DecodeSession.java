@@ -130,15 +130,17 @@ public final class DecodeSession {
     int n = rows.size();
     int context = config.contextLength();
     int[] current = new int[n];
+    int[] previous = new int[n];
     int[] positions = new int[n];
     boolean[] active = new boolean[n];
     for (int r = 0; r < n; r++) {
       current[r] = rows.get(r).current;
+      previous[r] = rows.get(r).previous;
       positions[r] = rows.get(r).position;
       active[r] = true;
     }
     float[] logits = new float[n * config.vocabularySize()];
-    kernel.step(batchOf(rows), current, positions, active, logits);
+    kernel.step(batchOf(rows), current, previous, positions, active, logits);
     int vocabulary = config.vocabularySize();
     List<Token> written = new ArrayList<>(n);
     for (int r = 0; r < n; r++) {
@@ -147,10 +149,11 @@ public final class DecodeSession {
       if (row.written.isEmpty()) {
         row.constrained = Decoder.constrainFirst(rowLogits, row.allowedFirst);
       }
-      int next = chooser.nextToken(row.calls, row.keys, row.values, row.position + 1, rowLogits, row.decoding,
-          row.random);
+      int next = chooser.nextToken(row.calls, row.keys, row.values, row.position + 1, row.current, rowLogits,
+          row.decoding, row.random);
       row.written.add(next);
       row.position++;
+      row.previous = row.current;
       row.current = next;
       Generation.Stop stop = CallChooser.unlessCalling(
           Generation.Stop.after(next, row.written.size(), row.position, row.decoding, context), row.calls);
@@ -178,7 +181,7 @@ public final class DecodeSession {
     return kernel.batchOf(rows.stream().map(row -> row.keys).toList(), rows.stream().map(row -> row.values).toList());
   }
 
-  /** One conversation's state: its cache, position, latest token and what it has written. */
+  /** One conversation's state: its cache, position, latest two tokens and what it has written. */
   private final class Row {
     final long id;
     final int[] prompt;
@@ -191,6 +194,7 @@ public final class DecodeSession {
     final List<Integer> written = new ArrayList<>();
     int position;
     int current;
+    int previous;
     boolean constrained;
 
     Row(long id, int[] prompt, DecodingConfig decoding, boolean[] allowedFirst, GroundedCalls.Row calls) {
@@ -204,6 +208,7 @@ public final class DecodeSession {
       this.values = kernel.newRowCache();
       this.position = prompt.length - 1;
       this.current = prompt[position];
+      this.previous = position > 0 ? prompt[position - 1] : StepKernel.NONE;
     }
   }
 }

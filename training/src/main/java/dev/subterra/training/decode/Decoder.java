@@ -112,6 +112,7 @@ public final class Decoder {
     kernel.prefill(cache, prompts);
     int[] position = new int[rows];
     int[] current = new int[rows];
+    int[] previous = new int[rows];
     boolean[] done = new boolean[rows];
     Generation.Stop[] stops = new Generation.Stop[rows];
     boolean[] constrained = new boolean[rows];
@@ -122,6 +123,7 @@ public final class Decoder {
       grounded[r] = calls == null ? null : calls.start(sources.get(r));
       position[r] = prompts.get(r).length - 1;
       current[r] = prompts.get(r)[position[r]];
+      previous[r] = prompts.get(r)[position[r] - 1];
       written.add(new ArrayList<>());
       random[r] = new Random(decoding.seed() + r);
     }
@@ -132,7 +134,7 @@ public final class Decoder {
       for (int r = 0; r < rows; r++) {
         live[r] = !done[r];
       }
-      kernel.step(cache, current, position, live, logits);
+      kernel.step(cache, current, previous, position, live, logits);
       int vocabulary = config.vocabularySize();
       for (int r = 0; r < rows; r++) {
         if (done[r]) {
@@ -143,9 +145,10 @@ public final class Decoder {
           constrained[r] = constrainFirst(rowLogits, allowedFirst);
         }
         int next = chooser.nextToken(grounded[r], rowOf(cache.keys, r), rowOf(cache.values, r), position[r] + 1,
-            rowLogits, decoding, random[r]);
+            current[r], rowLogits, decoding, random[r]);
         written.get(r).add(next);
         position[r]++;
+        previous[r] = current[r];
         current[r] = next;
         Generation.Stop stop = CallChooser.unlessCalling(
             Generation.Stop.after(next, written.get(r).size(), position[r], decoding, context), grounded[r]);
@@ -184,13 +187,13 @@ public final class Decoder {
       StepKernel.Cache cache = kernel.newCache(1);
       kernel.prefill(cache, List.of(tokens));
       float[] last = new float[config.vocabularySize()];
-      kernel.step(cache, new int[] {tokens[tokens.length - 1]}, new int[] {tokens.length - 1}, new boolean[] {true},
-          last);
+      kernel.step(cache, new int[] {tokens[tokens.length - 1]}, new int[] {tokens[tokens.length - 2]},
+          new int[] {tokens.length - 1}, new boolean[] {true}, last);
       if (written.isEmpty()) {
         constrained = constrainFirst(last, allowedFirst);
       }
-      int next = chooser.nextToken(grounded, rowOf(cache.keys, 0), rowOf(cache.values, 0), tokens.length, last,
-          decoding, random);
+      int next = chooser.nextToken(grounded, rowOf(cache.keys, 0), rowOf(cache.values, 0), tokens.length,
+          tokens[tokens.length - 1], last, decoding, random);
       written.add(next);
       sequence.add(next);
       // The next position is the sequence's last index: the written token is input to the next step.

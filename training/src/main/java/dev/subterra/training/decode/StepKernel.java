@@ -12,8 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * One decoding step of the student for a batch of conversations, in plain Java over a key/value cache: each row's
  * new token at its own position attends to that row's cached positions and itself.
  *
- * <p>It computes what {@link dev.subterra.training.model.TransformerGraph#step} defines (a test holds its logits to
- * the SameDiff sequence graph's), without the graph interpreter: a step at batch 1 is a few hundred thousand
+ * <p>It computes what {@link dev.subterra.training.model.TransformerGraph#sequence} defines, one position at a time (a
+ * test holds its logits to the SameDiff graph's), without the graph interpreter: a step at batch 1 is a few hundred thousand
  * multiply-adds, less than the fixed cost of the thirty-odd native calls the graph would make. The weights are copied
  * once into Java arrays, laid out so that every product is a row-by-row {@code axpy} the JIT vectorises (the tied
  * head is kept transposed for that).
@@ -23,6 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * conversation decodes to the same tokens alone or in a batch. Rows are split over two threads when there are many.
  */
 final class StepKernel {
+  /** The previous token of the first position, which has none. */
+  static final int NONE = -1;
 
   private final StudentConfig c;
   private final int d;
@@ -34,6 +36,8 @@ final class StepKernel {
   private final float scale;
   private final float[] tokenEmbedding;
   private final float[] positionEmbedding;
+  /** The previous-token embedding, or {@code null} for a model without one. */
+  private final float[] previousEmbedding;
   private final float[][] ln1Gain;
   private final float[][] ln1Bias;
   private final float[][] query;
@@ -63,6 +67,7 @@ final class StepKernel {
     Map<String, INDArray> w = model.weights();
     tokenEmbedding = w.get("token_embedding").data().asFloat();
     positionEmbedding = w.get("position_embedding").data().asFloat();
+    previousEmbedding = c.previousTokenEmbedding() ? w.get("previous_token_embedding").data().asFloat() : null;
     int layers = c.layers();
     ln1Gain = new float[layers][];
     ln1Bias = new float[layers][];
@@ -155,6 +160,7 @@ final class StepKernel {
       longest = Math.max(longest, p.length - 1);
     }
     int[] tokens = new int[rows];
+    int[] previous = new int[rows];
     int[] positions = new int[rows];
     boolean[] live = new boolean[rows];
     for (int t = 0; t < longest; t++) {
@@ -162,18 +168,20 @@ final class StepKernel {
         int[] p = prompts.get(r);
         live[r] = t < p.length - 1;
         tokens[r] = live[r] ? p[t] : 0;
+        previous[r] = live[r] && t > 0 ? p[t - 1] : NONE;
         positions[r] = t;
       }
-      step(cache, tokens, positions, live, null);
+      step(cache, tokens, previous, positions, live, null);
     }
   }
 
   /**
    * Runs each active row's token at that row's position, storing its keys and values in the cache there.
    *
+   * @param previous each row's token at the position before, or {@link #NONE} at the first position
    * @param logits {@code [rows * vocabulary]}, written for active rows; {@code null} to skip the head (prefill)
    */
-  void step(Cache cache, int[] tokens, int[] positions, boolean[] active, float[] logits) {
+  void step(Cache cache, int[] tokens, int[] previous, int[] positions, boolean[] active, float[] logits) {
     int rows = cache.rows();
     int[] live = IntStream.range(0, rows).filter(r -> active[r]).toArray();
     for (int r : live) {
@@ -183,14 +191,17 @@ final class StepKernel {
       if (positions[r] < 0 || positions[r] >= context) {
         throw new IllegalArgumentException("Invalid position: " + positions[r] + " (context " + context + ")");
       }
+      if (previous[r] < NONE || previous[r] >= vocabulary || (previous[r] == NONE) != (positions[r] == 0)) {
+        throw new IllegalArgumentException("Invalid previous token: " + previous[r] + " at position " + positions[r]);
+      }
     }
     if (live.length >= 8) {
       int half = live.length / 2;
       IntStream.range(0, 2).parallel().forEach(part -> rows(cache, part == 0
           ? java.util.Arrays.copyOfRange(live, 0, half) : java.util.Arrays.copyOfRange(live, half, live.length),
-          tokens, positions, logits));
+          tokens, previous, positions, logits));
     } else if (live.length > 0) {
-      rows(cache, live, tokens, positions, logits);
+      rows(cache, live, tokens, previous, positions, logits);
     }
   }
 
@@ -198,7 +209,7 @@ final class StepKernel {
    * The step for some rows together: every product walks the weight matrix once for all of them (row by row of the
    * matrix, then row by row of the batch), and each row's arithmetic is the same as if it were alone.
    */
-  private void rows(Cache cache, int[] live, int[] tokens, int[] positions, float[] logits) {
+  private void rows(Cache cache, int[] live, int[] tokens, int[] previous, int[] positions, float[] logits) {
     int count = live.length;
     float[] x = new float[count * d];
     float[] n = new float[count * d];
@@ -213,6 +224,12 @@ final class StepKernel {
       int p = positions[live[a]];
       for (int j = 0; j < d; j++) {
         x[a * d + j] = tokenEmbedding[token * d + j] + positionEmbedding[p * d + j];
+      }
+      if (previousEmbedding != null && previous[live[a]] != NONE) {
+        int before = previous[live[a]] * d;
+        for (int j = 0; j < d; j++) {
+          x[a * d + j] += previousEmbedding[before + j];
+        }
       }
     }
     for (int i = 0; i < c.layers(); i++) {

@@ -37,6 +37,7 @@ public class TransformerLayer extends SameDiffLayer {
   private int contextLength;
   private int vocabularySize;
   private boolean tiedHead;
+  private boolean previousTokenEmbedding;
   private int length;
   private long seed;
 
@@ -57,13 +58,15 @@ public class TransformerLayer extends SameDiffLayer {
     this.contextLength = config.contextLength();
     this.vocabularySize = config.vocabularySize();
     this.tiedHead = config.tiedHead();
+    this.previousTokenEmbedding = config.previousTokenEmbedding();
     this.length = length;
     this.seed = seed;
   }
 
   /** The model's shape, without dropout (the layer never drops). */
   public StudentConfig studentConfig() {
-    return new StudentConfig(layers, width, heads, contextLength, vocabularySize, 0.0, tiedHead);
+    return new StudentConfig(layers, width, heads, contextLength, vocabularySize, 0.0, tiedHead,
+        previousTokenEmbedding);
   }
 
   /**
@@ -127,6 +130,14 @@ public class TransformerLayer extends SameDiffLayer {
 
   public void setTiedHead(boolean value) {
     this.tiedHead = value;
+  }
+
+  public boolean isPreviousTokenEmbedding() {
+    return previousTokenEmbedding;
+  }
+
+  public void setPreviousTokenEmbedding(boolean value) {
+    this.previousTokenEmbedding = value;
   }
 
   public int getLength() {

@@ -238,6 +238,7 @@ final class KernelShard {
     this.tokens = tokens;
     float[] tok = heap(w.get("token_embedding"));
     float[] pos = heap(w.get("position_embedding"));
+    float[] prev = c.previousTokenEmbedding() ? heap(w.get("previous_token_embedding")) : null;
     for (int r = 0; r < n; r++) {
       int id = tokens[r];
       if (id < 0 || id >= vocabulary) {
@@ -246,6 +247,12 @@ final class KernelShard {
       int t = r % length;
       for (int j = 0; j < d; j++) {
         x[r * d + j] = tok[id * d + j] + pos[t * d + j];
+      }
+      if (prev != null && t > 0) {
+        int before = tokens[r - 1] * d;
+        for (int j = 0; j < d; j++) {
+          x[r * d + j] += prev[before + j];
+        }
       }
     }
     applyMask(x, masks, 0);
@@ -396,17 +403,25 @@ final class KernelShard {
     applyMask(dx, masks, 0);
     float[] tokGrad = heap(g.get("token_embedding"));
     float[] posGrad = new float[c.contextLength() * d];
+    float[] prevGrad = c.previousTokenEmbedding() ? new float[vocabulary * d] : null;
     for (int r = 0; r < n; r++) {
       int id = tokens[r];
       int t = r % length;
+      int before = prevGrad != null && t > 0 ? tokens[r - 1] * d : -1;
       for (int j = 0; j < d; j++) {
         float v = dx[r * d + j];
         tokGrad[id * d + j] += v;
         posGrad[t * d + j] += v;
+        if (before >= 0) {
+          prevGrad[before + j] += v;
+        }
       }
     }
     put(g.get("token_embedding"), tokGrad);
     put(g.get("position_embedding"), posGrad);
+    if (prevGrad != null) {
+      put(g.get("previous_token_embedding"), prevGrad);
+    }
   }
 
   private INDArray dn1Scratch;

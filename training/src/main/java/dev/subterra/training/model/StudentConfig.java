@@ -1,8 +1,8 @@
 package dev.subterra.training.model;
 
 /**
- * The shape of a student transformer: depth, width, attention heads, context length and vocabulary, plus dropout and
- * whether the output head shares the token embedding.
+ * The shape of a student transformer: depth, width, attention heads, context length and vocabulary, plus dropout,
+ * whether the output head shares the token embedding, and whether each position also embeds the token before it.
  *
  * <p>Presets, all with the vocabulary of the run's tokenizer:
  *
@@ -23,9 +23,15 @@ package dev.subterra.training.model;
  * @param dropout the probability of dropping an activation during training, in {@code [0, 1)}; never used when
  *     predicting
  * @param tiedHead whether the output head is the transposed token embedding (fewer parameters) or a matrix of its own
+ * @param previousTokenEmbedding whether each position adds an embedding of the token before it (a "token shift", as in
+ *     the smeared keys of Olsson et al. 2022 and RWKV) to its own token's and position's. Copying a value into a call
+ *     means finding the word that names it ({@code 7 nights}) and taking the token beside it; with the neighbour in the
+ *     embedding one attention head can do that, where otherwise a first layer must learn to fetch it. Artefacts written
+ *     before it existed read as {@code false}.
  */
 public record StudentConfig(
-    int layers, int width, int heads, int contextLength, int vocabularySize, double dropout, boolean tiedHead) {
+    int layers, int width, int heads, int contextLength, int vocabularySize, double dropout, boolean tiedHead,
+    boolean previousTokenEmbedding) {
 
   public StudentConfig {
     if (layers < 1) {
@@ -49,6 +55,17 @@ public record StudentConfig(
     }
   }
 
+  /** A model without the previous-token embedding. */
+  public StudentConfig(int layers, int width, int heads, int contextLength, int vocabularySize, double dropout,
+      boolean tiedHead) {
+    this(layers, width, heads, contextLength, vocabularySize, dropout, tiedHead, false);
+  }
+
+  /** A copy with or without the previous-token embedding. */
+  public StudentConfig withPreviousTokenEmbedding(boolean value) {
+    return new StudentConfig(layers, width, heads, contextLength, vocabularySize, dropout, tiedHead, value);
+  }
+
   /** A model for tests. */
   public static StudentConfig tiny(int vocabularySize) {
     return new StudentConfig(1, 32, 2, 64, vocabularySize, 0.0, true);
@@ -56,7 +73,7 @@ public record StudentConfig(
 
   /** The default model, sized for a CPU. */
   public static StudentConfig small(int vocabularySize) {
-    return new StudentConfig(2, 128, 4, 256, vocabularySize, 0.0, true);
+    return new StudentConfig(2, 128, 4, 256, vocabularySize, 0.0, true, true);
   }
 
   /** A larger model for GPU nodes. */
@@ -89,7 +106,7 @@ public record StudentConfig(
     long perBlock = 4L * width * width // attention projections
         + 2L * width * mlpWidth() + mlpWidth() + width // MLP
         + 4L * width; // two layer norms
-    long embeddings = (long) vocabularySize * width + (long) contextLength * width;
+    long embeddings = (long) vocabularySize * width * (previousTokenEmbedding ? 2 : 1) + (long) contextLength * width;
     long head = 2L * width + (tiedHead ? 0 : (long) width * vocabularySize);
     return embeddings + layers * perBlock + head;
   }

@@ -126,13 +126,6 @@ public final class StudentModel {
     return out;
   }
 
-  /** A new graph that runs one token per row against a key/value cache, sharing (not copying) this model's weights. */
-  public SameDiff newStepGraph() {
-    SameDiff sd = SameDiff.create();
-    TransformerGraph.step(sd, config, weights);
-    return sd;
-  }
-
   /** Whether another model has the same configuration and bit-for-bit the same weights. */
   public boolean sameWeights(StudentModel other) {
     if (!config.equals(other.config)) {

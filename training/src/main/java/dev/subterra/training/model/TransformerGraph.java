@@ -13,13 +13,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * The student's architecture written out in SameDiff: a decoder-only transformer with pre-LayerNorm blocks, causal
  * multi-head attention written by hand, a GELU MLP and a tied or separate output head.
  *
- * <p>Two graphs share one set of named weights:
- *
- * <ul>
- *   <li>{@link #sequence}: a batch of whole sequences of a fixed length, giving logits for every position, the loss
- *       when asked for it, and each block's keys and values (to fill a decoder's cache);
- *   <li>{@link #step}: one new token per row, attending to cached keys and values; what the decoder runs per token.
- * </ul>
+ * <p>{@link #sequence} is a batch of whole sequences of a fixed length, giving logits for every position, the loss when
+ * asked for it, and each block's keys and values. It is the reference definition: the training kernel
+ * ({@code TrainingKernel}), the decoder's step kernel ({@code StepKernel}) and the DL4J layer of distributed training
+ * are each held to it by tests.
  *
  * <p>Pitfalls of DL4J 1.0.0-M2.1 that shape this code: {@code sd.gather} gives no usable gradient to a trainable
  * embedding, so tokens and positions are one-hot rows multiplied by the embedding matrix; there is no causal attention
@@ -35,17 +32,10 @@ public final class TransformerGraph {
   public static final String LABELS = "labels";
   /** Placeholder: the weight of every position in the loss, flattened; they sum to one over the batch. */
   public static final String LOSS_WEIGHTS = "loss_weights";
-  /** Output: logits, {@code [batch * length, vocabulary]} in the sequence graph, {@code [batch, vocabulary]} per step. */
+  /** Output: logits, {@code [batch * length, vocabulary]}. */
   public static final String LOGITS = "logits";
   /** Output: the weighted mean cross-entropy of the targets. */
   public static final String LOSS = "loss";
-  /** Placeholder: the new token of each row, {@code [batch]}, in the step graph. */
-  public static final String STEP_TOKEN = "step_token";
-  /** Placeholder: each row's position as a one-hot row, {@code [batch, contextLength]}, in the step graph. */
-  public static final String STEP_POSITION = "step_position";
-  /** Placeholder: additive attention mask over the cache plus the new token, {@code [batch, 1, 1, cached + 1]}. */
-  public static final String STEP_MASK = "step_mask";
-
   /** The additive mask value that hides a position from attention. */
   static final float MASKED = -1e9f;
   private static final double INIT_STD = 0.02;
@@ -57,24 +47,14 @@ public final class TransformerGraph {
     return "block" + i + "_" + weight;
   }
 
-  /** Name of block {@code i}'s keys (sequence graph output) or cached keys (step graph placeholder). */
+  /** Name of block {@code i}'s keys (a sequence graph output). */
   public static String keys(int i) {
     return block(i, "keys");
   }
 
-  /** Name of block {@code i}'s values (sequence graph output) or cached values (step graph placeholder). */
+  /** Name of block {@code i}'s values (a sequence graph output). */
   public static String values(int i) {
     return block(i, "values");
-  }
-
-  /** Name of block {@code i}'s keys of the new token (step graph output). */
-  public static String newKeys(int i) {
-    return block(i, "new_keys");
-  }
-
-  /** Name of block {@code i}'s values of the new token (step graph output). */
-  public static String newValues(int i) {
-    return block(i, "new_values");
   }
 
   /** Every weight's name and shape, in a fixed order (the order of initialisation and of the weights file). */
@@ -83,6 +63,9 @@ public final class TransformerGraph {
     Map<String, long[]> shapes = new LinkedHashMap<>();
     shapes.put("token_embedding", new long[] {c.vocabularySize(), d});
     shapes.put("position_embedding", new long[] {c.contextLength(), d});
+    if (c.previousTokenEmbedding()) {
+      shapes.put("previous_token_embedding", new long[] {c.vocabularySize(), d});
+    }
     for (int i = 0; i < c.layers(); i++) {
       shapes.put(block(i, "ln1_gain"), new long[] {d});
       shapes.put(block(i, "ln1_bias"), new long[] {d});
@@ -186,6 +169,21 @@ public final class TransformerGraph {
         .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, length),
             org.nd4j.linalg.indexing.NDArrayIndex.all()).dup().castTo(DataType.FLOAT));
     SDVariable x = tokenEmb.add("embedded", sd.mmul(positions, w.get("position_embedding")));
+    if (c.previousTokenEmbedding() && length > 1) {
+      // Each position's previous token, embedded: the token rows moved one position later by a constant [T, T]
+      // shift (ones below the diagonal), so the first position gets none. Over [T, batch * width] the shift is one
+      // product, and a product's gradient is sure where a slice's is not.
+      float[] shift = new float[length * length];
+      for (int t = 1; t < length; t++) {
+        shift[t * length + t - 1] = 1f;
+      }
+      SDVariable previousRows = sd.mmul(sd.reshape(oneHot, -1, c.vocabularySize()),
+          w.get("previous_token_embedding"));
+      SDVariable byPosition = sd.reshape(sd.permute(sd.reshape(previousRows, -1, length, d), 1, 0, 2), length, -1);
+      SDVariable shifted = sd.mmul(sd.constant("previous_shift", Nd4j.create(shift, new long[] {length, length}, 'c')),
+          byPosition);
+      x = x.add("embedded_with_previous", sd.permute(sd.reshape(shifted, length, -1, d), 1, 0, 2));
+    }
     x = dropout(sd, x, dropout, "dropout_embedded", length, d);
 
     float[] mask = new float[length * length];
@@ -219,44 +217,6 @@ public final class TransformerGraph {
     }
     SDVariable out = sd.nn.layerNorm("final_ln", x, w.get("final_ln_gain"), w.get("final_ln_bias"), false, 2);
     return head(sd, c, w, sd.reshape(out, -1, d));
-  }
-
-  /**
-   * Adds the one-token step graph to {@code sd}: each row's new token attends to its cached keys and values and to
-   * itself; the graph returns the logits and the new token's keys and values, which the caller appends to its cache.
-   */
-  public static void step(SameDiff sd, StudentConfig c, Map<String, INDArray> weights) {
-    Map<String, SDVariable> w = variables(sd, weights);
-    int d = c.width();
-    int h = c.heads();
-    int dh = c.headWidth();
-    SDVariable token = sd.placeHolder(STEP_TOKEN, DataType.INT, -1);
-    SDVariable position = sd.placeHolder(STEP_POSITION, DataType.FLOAT, -1, c.contextLength());
-    SDVariable mask = sd.placeHolder(STEP_MASK, DataType.FLOAT, -1, 1, 1, -1);
-    SDVariable oneHot = sd.oneHot("token_one_hot", token, c.vocabularySize(), -1, 1.0, 0.0, DataType.FLOAT);
-    SDVariable x = sd.mmul(oneHot, w.get("token_embedding"))
-        .add("embedded", sd.mmul(position, w.get("position_embedding")));
-    double scale = 1.0 / Math.sqrt(dh);
-    for (int i = 0; i < c.layers(); i++) {
-      SDVariable n1 = sd.nn.layerNorm(block(i, "ln1"), x, w.get(block(i, "ln1_gain")), w.get(block(i, "ln1_bias")),
-          false, 1);
-      SDVariable q = sd.reshape(n1.mmul(w.get(block(i, "attn_query"))), -1, h, 1, dh);
-      SDVariable k = sd.reshape(newKeys(i), n1.mmul(w.get(block(i, "attn_key"))), -1, h, 1, dh);
-      SDVariable v = sd.reshape(newValues(i), n1.mmul(w.get(block(i, "attn_value"))), -1, h, 1, dh);
-      SDVariable cachedK = sd.placeHolder(keys(i), DataType.FLOAT, -1, h, -1, dh);
-      SDVariable cachedV = sd.placeHolder(values(i), DataType.FLOAT, -1, h, -1, dh);
-      SDVariable allK = sd.concat(2, cachedK, k);
-      SDVariable allV = sd.concat(2, cachedV, v);
-      SDVariable scores = sd.mmul(q, allK, false, true, false).mul(scale).add(block(i, "scores"), mask);
-      SDVariable attention = sd.nn.softmax(block(i, "attention"), scores, 3);
-      SDVariable mixed = sd.reshape(sd.mmul(attention, allV), -1, d);
-      x = x.add(block(i, "after_attention"), mixed.mmul(w.get(block(i, "attn_out"))));
-      SDVariable n2 = sd.nn.layerNorm(block(i, "ln2"), x, w.get(block(i, "ln2_gain")), w.get(block(i, "ln2_bias")),
-          false, 1);
-      x = x.add(block(i, "after_mlp"), mlp(sd, c, w, i, n2));
-    }
-    SDVariable out = sd.nn.layerNorm("final_ln", x, w.get("final_ln_gain"), w.get("final_ln_bias"), false, 1);
-    head(sd, c, w, out);
   }
 
   private static Map<String, SDVariable> variables(SameDiff sd, Map<String, INDArray> weights) {

@@ -47,7 +47,8 @@ class DecoderTest {
 
   @Test
   void theStepKernelComputesWhatTheSameDiffGraphDefines() {
-    // The golden model (tied head) and an untied one with perturbed gains, against the whole-sequence graph.
+    // The golden model (tied head), an untied one with perturbed gains, and one that also embeds each position's
+    // previous token, against the whole-sequence graph.
     dev.subterra.training.model.StudentConfig untied =
         new dev.subterra.training.model.StudentConfig(2, 32, 4, 16, 60, 0.0, false);
     java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> w =
@@ -57,8 +58,11 @@ class DecoderTest {
         a.addi(org.nd4j.linalg.factory.Nd4j.linspace(-0.5, 0.5, a.length(), a.dataType()));
       }
     });
+    dev.subterra.training.model.StudentConfig shifted = untied.withPreviousTokenEmbedding(true);
     for (dev.subterra.training.model.StudentModel model : List.of(artefact.model(),
-        dev.subterra.training.model.StudentModel.of(untied, w))) {
+        dev.subterra.training.model.StudentModel.of(untied, w),
+        dev.subterra.training.model.StudentModel.of(shifted,
+            dev.subterra.training.model.TransformerGraph.initialWeights(shifted, 5)))) {
       int vocabulary = model.config().vocabularySize();
       int[] tokens = new Random(8).ints(Math.min(model.config().contextLength(), 40), 9, vocabulary).toArray();
       float[][] reference = model.logits(tokens);
@@ -66,7 +70,8 @@ class DecoderTest {
       StepKernel.Cache cache = kernel.newCache(1);
       float[] logits = new float[vocabulary];
       for (int t = 0; t < tokens.length; t++) {
-        kernel.step(cache, new int[] {tokens[t]}, new int[] {t}, new boolean[] {true}, logits);
+        kernel.step(cache, new int[] {tokens[t]}, new int[] {t > 0 ? tokens[t - 1] : StepKernel.NONE}, new int[] {t},
+            new boolean[] {true}, logits);
         for (int v = 0; v < vocabulary; v++) {
           assertThat(logits[v]).as("position %d token %d", t, v)
               .isCloseTo(reference[t][v], org.assertj.core.api.Assertions.within(LOGIT_TOLERANCE));

@@ -145,15 +145,16 @@ class GroundedCallsTest {
     StepKernel.Cache cache = kernel.newCache(1);
     kernel.prefill(cache, List.of(shortPrompt));
     float[] logits = new float[artefact.model().config().vocabularySize()];
-    kernel.step(cache, new int[] {shortPrompt[shortPrompt.length - 1]}, new int[] {shortPrompt.length - 1},
-        new boolean[] {true}, logits);
+    kernel.step(cache, new int[] {shortPrompt[shortPrompt.length - 1]}, new int[] {shortPrompt[shortPrompt.length - 2]},
+        new int[] {shortPrompt.length - 1}, new boolean[] {true}, logits);
     float[][] keys = new float[cache.keys.length][];
     float[][] values = new float[cache.values.length][];
     for (int layer = 0; layer < keys.length; layer++) {
       keys[layer] = cache.keys[layer][0];
       values[layer] = cache.values[layer][0];
     }
-    assertThat(chooser.mostLikely(alternatives, keys, values, shortPrompt.length, logits)).isEqualTo(bestByGraph);
+    assertThat(chooser.mostLikely(alternatives, keys, values, shortPrompt.length, shortPrompt[shortPrompt.length - 1],
+        logits)).isEqualTo(bestByGraph);
   }
 
   @Test

@@ -16,10 +16,13 @@ class StudentModelTest {
 
   @Test
   void presetsAreValidAndCountParameters() {
-    assertThat(StudentConfig.preset("small", 2000).parameterCount()).isBetween(600_000L, 800_000L);
+    // 0.7M in the blocks and the token and position embeddings, 0.26M in the previous-token embedding.
+    assertThat(StudentConfig.preset("small", 2000).parameterCount()).isBetween(900_000L, 1_000_000L);
     assertThat(StudentConfig.preset("tiny", 500).headWidth()).isEqualTo(16);
     StudentModel model = StudentModel.initialise(CONFIG, 1);
     assertThat(model.parameterCount()).isEqualTo(CONFIG.parameterCount());
+    StudentConfig shifted = CONFIG.withPreviousTokenEmbedding(true);
+    assertThat(StudentModel.initialise(shifted, 1).parameterCount()).isEqualTo(shifted.parameterCount());
     StudentConfig untied = new StudentConfig(2, 32, 4, 16, 60, 0.0, false);
     assertThat(StudentModel.initialise(untied, 1).parameterCount()).isEqualTo(untied.parameterCount());
   }

@@ -34,6 +34,11 @@ class TrainingKernelTest {
   }
 
   @Test
+  void thePreviousTokenEmbeddingMatchesToo() {
+    compare(new StudentConfig(2, 32, 4, 16, 60, 0.1, true, true), 3, 12);
+  }
+
+  @Test
   void rejectsBatchesOfAnotherShape() {
     StudentConfig c = new StudentConfig(1, 32, 2, 16, 50, 0.0, true);
     TrainingKernel kernel = new TrainingKernel(c, 2, 8);
