@@ -7,6 +7,7 @@ import dev.subterra.synthesis.Turn;
 import dev.subterra.training.tokenizer.BpeTokenizer;
 import dev.subterra.training.tokenizer.SpecialToken;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +30,14 @@ import java.util.StringJoiner;
  * user turns and tool results are context, so at run time the caller appends {@code <agent>} and the student writes
  * the rest of the turn. This is the SimpleTOD layout: tag, then action, then words.
  *
- * <p>A dialogue longer than the window is cut into several windows. Each keeps the head of the conversation (the
- * system line and the first turns that fit in a quarter of the window) and fills the rest with the most recent
- * tokens; every target is trained exactly once, always with at least half the tail as recent context before it.
+ * <p>A dialogue longer than the window is cut into several windows, at turn boundaries. Each trains some consecutive
+ * turns (at most half the window, but for the first) after the system line and the conversation before them, which
+ * fills the rest of the window: in full while it fits, else with the oldest agent turns in brief (their tag and call,
+ * without their words), else without the oldest turns. What the user said, what the tools returned and the calls made
+ * are kept longest, because the values and the path are there; an agent's words are the least needed context. The
+ * prompt for a next turn is cut by the same rule, so the student decodes from the kind of context it was trained on,
+ * and a value given early in a long conversation (the party size, before a booking) stays in view. Every target is
+ * trained exactly once; a turn too long for a window on its own is trained in pieces.
  */
 public final class DialogueSerializer {
 
@@ -55,7 +61,9 @@ public final class DialogueSerializer {
     List<Integer> system = new ArrayList<>();
     system.add(SpecialToken.BOS.id());
     system.add(SpecialToken.SYSTEM.id());
-    addText(system, systemLine);
+    for (int id : tokenizer.encode(systemLine)) {
+      system.add(id);
+    }
     system.add(SpecialToken.END.id());
     this.systemTokens = system.stream().mapToInt(Integer::intValue).toArray();
     if (windowLength < 8) {
@@ -79,116 +87,235 @@ public final class DialogueSerializer {
 
   /** The whole dialogue as one sequence, however long. */
   public TokenSequence serialize(Dialogue dialogue) {
-    return build(dialogue.turns(), false).sequence();
+    List<Block> blocks = blocks(dialogue.turns());
+    return window(blocks, 0, blocks.size(), Integer.MAX_VALUE);
   }
 
   /** The dialogue as training windows of at most {@link #windowLength()} tokens; see the class comment. */
   public List<TokenSequence> windows(Dialogue dialogue) {
-    Built built = build(dialogue.turns(), false);
-    int n = built.tokens.size();
-    if (n <= windowLength) {
-      return List.of(built.sequence());
-    }
-    int head = headLength(built.turnStarts, windowLength / 4);
-    int tail = windowLength - head;
-    int newTargets = tail - tail / 2;
+    List<Block> blocks = blocks(dialogue.turns());
+    int room = windowLength - systemTokens.length;
     List<TokenSequence> out = new ArrayList<>();
-    out.add(built.slice(0, 0, windowLength, 0));
-    int covered = windowLength;
-    while (covered < n) {
-      int end = Math.min(n, covered + newTargets);
-      int start = end - tail;
-      TokenSequence window = built.slice(head, start, end, covered);
-      if (window.targetCount() > 0) {
-        out.add(window);
+    int from = 0;
+    while (from < blocks.size()) {
+      // The first window trains all the turns that fit; a later one trains at most half its room (its first turn
+      // may take it all), which leaves the rest to history.
+      int cap = from == 0 ? room : room / 2;
+      int to = from;
+      int length = 0;
+      while (to < blocks.size()) {
+        int next = length + blocks.get(to).tokens.length;
+        if (next > (to == from ? room : cap)) {
+          break;
+        }
+        length = next;
+        to++;
       }
-      covered = end;
+      if (to == from) {
+        out.addAll(pieces(blocks.get(from), room));
+        from++;
+        continue;
+      }
+      TokenSequence w = window(blocks, from, to, room - length);
+      if (w.targetCount() > 0) {
+        out.add(w);
+      }
+      from = to;
     }
     return out;
   }
 
   /**
    * The tokens that ask the student for the agent's next turn after {@code history}: the conversation so far, then
-   * {@code <agent>}. Cut like a training window so that it leaves room for {@code maxNewTokens} within
+   * {@code <agent>}. Cut like the history of a training window so that it leaves room for {@code maxNewTokens} within
    * {@code contextLength}.
    */
   public int[] prompt(List<Turn> history, int contextLength, int maxNewTokens) {
-    Built built = build(history, true);
     int budget = contextLength - maxNewTokens;
-    int n = built.tokens.size();
     if (budget < systemTokens.length + 2) {
       throw new IllegalArgumentException("Invalid maxNewTokens: " + maxNewTokens + " (leaves " + budget
           + " of " + contextLength + " tokens for the prompt)");
     }
-    if (n <= budget) {
-      return built.sequence().tokens();
-    }
-    int head = headLength(built.turnStarts, budget / 4);
-    int[] out = new int[budget];
-    for (int i = 0; i < head; i++) {
-      out[i] = built.tokens.get(i);
-    }
-    for (int i = head; i < budget; i++) {
-      out[i] = built.tokens.get(n - budget + i);
-    }
+    int[] before = history(blocks(history), history.size(), budget - systemTokens.length - 1);
+    int[] out = Arrays.copyOf(systemTokens, systemTokens.length + before.length + 1);
+    System.arraycopy(before, 0, out, systemTokens.length, before.length);
+    out[out.length - 1] = SpecialToken.AGENT.id();
     return out;
   }
 
   /**
    * How many tokens {@link #prompt} would hold for {@code history} if nothing were cut: more than
-   * {@code contextLength - maxNewTokens} means the prompt was truncated by the window rule.
+   * {@code contextLength - maxNewTokens} means the prompt was shortened by the window rule.
    */
   public int untruncatedPromptLength(List<Turn> history) {
-    return build(history, true).tokens.size();
+    int length = systemTokens.length + 1;
+    for (Block b : blocks(history)) {
+      length += b.tokens.length;
+    }
+    return length;
   }
 
-  private int headLength(List<Integer> turnStarts, int budget) {
-    int head = systemTokens.length;
-    for (int start : turnStarts) {
-      if (start <= budget) {
-        head = Math.max(head, start);
+  /**
+   * Turns {@code [0, to)} as context of at most {@code budget} tokens: in full; else the oldest agent turns in brief,
+   * one by one, until it fits; else the oldest turns left out; and if the latest turn alone is too long, its last
+   * {@code budget} tokens.
+   */
+  private static int[] history(List<Block> blocks, int to, int budget) {
+    boolean[] brief = new boolean[to];
+    boolean[] out = new boolean[to];
+    long total = 0;
+    for (int i = 0; i < to; i++) {
+      total += blocks.get(i).tokens.length;
+    }
+    for (int i = 0; i < to && total > budget; i++) {
+      brief[i] = true;
+      total -= blocks.get(i).tokens.length - blocks.get(i).brief.length;
+    }
+    for (int i = 0; i < to - 1 && total > budget; i++) {
+      out[i] = true;
+      total -= blocks.get(i).brief.length;
+    }
+    List<Integer> tokens = new ArrayList<>();
+    for (int i = 0; i < to; i++) {
+      if (!out[i]) {
+        for (int id : brief[i] ? blocks.get(i).brief : blocks.get(i).tokens) {
+          tokens.add(id);
+        }
       }
     }
-    return head;
+    int skip = (int) Math.max(0, tokens.size() - (long) budget);
+    return tokens.subList(skip, tokens.size()).stream().mapToInt(Integer::intValue).toArray();
   }
 
-  private Built build(List<Turn> turns, boolean openAgentTurn) {
-    Built b = new Built();
-    b.add(systemTokens, false);
+  /** The system line, the history of turns {@code [0, from)} within {@code budget}, then turns {@code [from, to)}. */
+  private TokenSequence window(List<Block> blocks, int from, int to, int budget) {
+    int[] before = history(blocks, from, budget);
+    List<Integer> ids = new ArrayList<>();
+    List<Boolean> mask = new ArrayList<>();
+    for (int id : systemTokens) {
+      ids.add(id);
+      mask.add(false);
+    }
+    for (int id : before) {
+      ids.add(id);
+      mask.add(false);
+    }
+    for (int i = from; i < to; i++) {
+      Block b = blocks.get(i);
+      for (int j = 0; j < b.tokens.length; j++) {
+        ids.add(b.tokens[j]);
+        mask.add(b.targets[j]);
+      }
+    }
+    return sequence(ids, mask);
+  }
+
+  /**
+   * Windows for one turn longer than {@code room}: the first {@code room} tokens, then each next half of it after
+   * the rest of a window of the turn's tokens before; no other history.
+   */
+  private List<TokenSequence> pieces(Block block, int room) {
+    List<TokenSequence> out = new ArrayList<>();
+    int n = block.tokens.length;
+    int covered = 0;
+    while (covered < n) {
+      int end = covered == 0 ? Math.min(n, room) : Math.min(n, covered + room / 2);
+      int start = Math.max(0, end - room);
+      List<Integer> ids = new ArrayList<>();
+      List<Boolean> mask = new ArrayList<>();
+      for (int id : systemTokens) {
+        ids.add(id);
+        mask.add(false);
+      }
+      for (int j = start; j < end; j++) {
+        ids.add(block.tokens[j]);
+        // The first token of a piece follows the system line, not its real predecessor: not a target.
+        mask.add(block.targets[j] && j >= covered && !(j == start && start > 0));
+      }
+      TokenSequence w = sequence(ids, mask);
+      if (w.targetCount() > 0) {
+        out.add(w);
+      }
+      covered = end;
+    }
+    return out;
+  }
+
+  private static TokenSequence sequence(List<Integer> ids, List<Boolean> mask) {
+    int[] tokens = new int[ids.size()];
+    boolean[] targets = new boolean[ids.size()];
+    for (int i = 0; i < tokens.length; i++) {
+      tokens[i] = ids.get(i);
+      targets[i] = mask.get(i);
+    }
+    return new TokenSequence(tokens, targets);
+  }
+
+  /**
+   * One turn's tokens with their targets, and its brief form for context: an agent turn without its words (its tag,
+   * call and the tool's result stay); any other turn as it is.
+   */
+  private record Block(int[] tokens, boolean[] targets, int[] brief) {}
+
+  private List<Block> blocks(List<Turn> turns) {
+    List<Block> out = new ArrayList<>();
     for (Turn turn : turns) {
-      b.turnStarts.add(b.tokens.size());
+      List<Integer> ids = new ArrayList<>();
+      List<Boolean> mask = new ArrayList<>();
+      List<Integer> brief = new ArrayList<>();
       if (turn.role() == Role.USER) {
-        b.add(SpecialToken.USER.id(), false);
-        b.addText(turn.text(), false);
-        b.add(SpecialToken.END.id(), false);
-        continue;
+        add(ids, mask, brief, SpecialToken.USER.id(), false, true);
+        addText(ids, mask, brief, turn.text(), false, true);
+        add(ids, mask, brief, SpecialToken.END.id(), false, true);
+      } else {
+        // An agent turn or a tool turn: either way the agent speaks, and a tool turn's result comes back after it.
+        add(ids, mask, brief, SpecialToken.AGENT.id(), false, true);
+        if (turn.nodeId() != null) {
+          add(ids, mask, brief, tokenizer.nodeTagId(turn.nodeId()), true, true);
+        }
+        if (turn.call() != null) {
+          add(ids, mask, brief, SpecialToken.CALL.id(), true, true);
+          addText(ids, mask, brief, formatCall(turn.call()), true, true);
+          add(ids, mask, brief, SpecialToken.CALL_END.id(), true, true);
+        }
+        if (turn.text() != null && !turn.text().isEmpty()) {
+          addText(ids, mask, brief, turn.text(), true, false);
+        }
+        add(ids, mask, brief, SpecialToken.END.id(), true, true);
+        if (turn.result() != null) {
+          add(ids, mask, brief, SpecialToken.TOOL.id(), false, true);
+          addText(ids, mask, brief, turn.result(), false, true);
+          add(ids, mask, brief, SpecialToken.END.id(), false, true);
+        }
       }
-      // An agent turn or a tool turn: either way the agent speaks, and a tool turn's result comes back after it.
-      b.add(SpecialToken.AGENT.id(), false);
-      if (turn.nodeId() != null) {
-        b.add(tokenizer.nodeTagId(turn.nodeId()), true);
-      }
-      if (turn.call() != null) {
-        b.add(SpecialToken.CALL.id(), true);
-        b.addText(formatCall(turn.call()), true);
-        b.add(SpecialToken.CALL_END.id(), true);
-      }
-      if (turn.text() != null && !turn.text().isEmpty()) {
-        b.addText(turn.text(), true);
-      }
-      b.add(SpecialToken.END.id(), true);
-      if (turn.result() != null) {
-        b.turnStarts.add(b.tokens.size());
-        b.add(SpecialToken.TOOL.id(), false);
-        b.addText(turn.result(), false);
-        b.add(SpecialToken.END.id(), false);
-      }
+      TokenSequence full = sequence(ids, mask);
+      out.add(new Block(full.tokens(), targetsOf(full), brief.stream().mapToInt(Integer::intValue).toArray()));
     }
-    if (openAgentTurn) {
-      b.turnStarts.add(b.tokens.size());
-      b.add(SpecialToken.AGENT.id(), false);
+    return out;
+  }
+
+  private static boolean[] targetsOf(TokenSequence s) {
+    boolean[] out = new boolean[s.length()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = s.isTarget(i);
     }
-    return b;
+    return out;
+  }
+
+  private static void add(List<Integer> ids, List<Boolean> mask, List<Integer> brief, int id, boolean target,
+      boolean inBrief) {
+    ids.add(id);
+    mask.add(target);
+    if (inBrief) {
+      brief.add(id);
+    }
+  }
+
+  private void addText(List<Integer> ids, List<Boolean> mask, List<Integer> brief, String text, boolean target,
+      boolean inBrief) {
+    for (int id : tokenizer.encode(text)) {
+      add(ids, mask, brief, id, target, inBrief);
+    }
   }
 
   /** A tool call as the student writes it: {@code name(arg=value, ...)}, arguments in their declared order. */
@@ -271,56 +398,4 @@ public final class DialogueSerializer {
     return out;
   }
 
-  private void addText(List<Integer> out, String text) {
-    for (int id : tokenizer.encode(text)) {
-      out.add(id);
-    }
-  }
-
-  /** A sequence being built, with the offset where each turn starts. */
-  private final class Built {
-    final List<Integer> tokens = new ArrayList<>();
-    final List<Boolean> targets = new ArrayList<>();
-    final List<Integer> turnStarts = new ArrayList<>();
-
-    void add(int id, boolean target) {
-      tokens.add(id);
-      targets.add(target);
-    }
-
-    void add(int[] ids, boolean target) {
-      for (int id : ids) {
-        add(id, target);
-      }
-    }
-
-    void addText(String text, boolean target) {
-      add(tokenizer.encode(text), target);
-    }
-
-    TokenSequence sequence() {
-      return slice(0, 0, tokens.size(), 0);
-    }
-
-    /**
-     * The first {@code head} tokens as context, then tokens {@code [start, end)}; of these, targets before
-     * {@code firstTarget} are cleared (an earlier window trained them), as is the first tail token, which follows the
-     * head rather than its real predecessor.
-     */
-    TokenSequence slice(int head, int start, int end, int firstTarget) {
-      int length = head + end - start;
-      int[] ids = new int[length];
-      boolean[] mask = new boolean[length];
-      for (int i = 0; i < head; i++) {
-        ids[i] = tokens.get(i);
-      }
-      for (int i = start; i < end; i++) {
-        int at = head + i - start;
-        ids[at] = tokens.get(i);
-        boolean seam = head > 0 && i == start;
-        mask[at] = targets.get(i) && i >= firstTarget && !seam;
-      }
-      return new TokenSequence(ids, mask);
-    }
-  }
 }

@@ -57,7 +57,7 @@ class DialogueSerializerTest {
   }
 
   @Test
-  void longDialoguesKeepTheHeadAndTrainEveryTargetOnce() {
+  void longDialoguesKeepTheSystemLineAndTrainEveryTargetOnce() {
     Dialogue longOne = longDialogue();
     int window = 64;
     DialogueSerializer serializer = new DialogueSerializer(tokenizer, TestDialogues.WORKFLOW_NAME, window);
@@ -84,11 +84,47 @@ class DialogueSerializerTest {
     DialogueSerializer serializer = new DialogueSerializer(tokenizer, TestDialogues.WORKFLOW_NAME, 65);
     List<Turn> history = longDialogue().turns();
     int[] prompt = serializer.prompt(history, 64, 16);
-    assertThat(prompt).hasSize(48);
+    assertThat(prompt.length).isBetween(8, 48);
     assertThat(prompt[prompt.length - 1]).isEqualTo(SpecialToken.AGENT.id());
     assertThat(prompt[0]).isEqualTo(SpecialToken.BOS.id());
     int[] shortPrompt = serializer.prompt(dialogues.get(0).turns().subList(0, 1), 64, 16);
     assertThat(tokenizer.decode(shortPrompt)).endsWith("<end><agent>").startsWith("<bos><system>");
+  }
+
+  @Test
+  void aCutHistoryLeavesOutTheAgentsOldestWordsBeforeWhatTheUserSaidOrAToolReturned() {
+    DialogueSerializer serializer = new DialogueSerializer(tokenizer, TestDialogues.WORKFLOW_NAME, 1024);
+    List<Turn> history = longDialogue().turns();
+    int words = 0;
+    for (Turn t : history) {
+      words += t.role() != Role.USER && t.text() != null ? tokenizer.encode(t.text()).length : 0;
+    }
+    int full = serializer.untruncatedPromptLength(history);
+    // Room for everything but half the agent's words.
+    int[] prompt = serializer.prompt(history, full - words / 2 + 8, 8);
+    String text = tokenizer.decode(prompt);
+    assertThat(prompt.length).isLessThanOrEqualTo(full - words / 2);
+    for (Turn t : history) {
+      if (t.role() == Role.USER) {
+        assertThat(text).contains(t.text());
+      }
+      if (t.result() != null) {
+        assertThat(text).contains(t.result());
+      }
+      if (t.role() != Role.USER && t.nodeId() != null) {
+        assertThat(text).contains("<node:" + t.nodeId() + ">");
+      }
+    }
+    Turn firstAgent = history.stream().filter(t -> t.role() != Role.USER).findFirst().orElseThrow();
+    Turn lastAgent = history.get(history.size() - 1).role() == Role.USER ? history.get(history.size() - 2)
+        : history.get(history.size() - 1);
+    assertThat(text).doesNotContain(firstAgent.text()).contains(lastAgent.text()).endsWith("<agent>");
+
+    // Training windows follow the same rule: a later window's history holds the conversation's first user turn.
+    DialogueSerializer windowed = new DialogueSerializer(tokenizer, TestDialogues.WORKFLOW_NAME, full - words / 2);
+    List<TokenSequence> windows = windowed.windows(longDialogue());
+    assertThat(windows).hasSizeGreaterThan(1);
+    assertThat(tokenizer.decode(windows.get(windows.size() - 1).tokens())).contains(history.get(0).text());
   }
 
   @Test
