@@ -11,10 +11,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Grammar-constrained tool calls with grounded arguments: once the student opens a call ({@code <call>}), the call is
@@ -28,7 +26,8 @@ import java.util.Set;
  * reach the agent only that way, so a value found nowhere there cannot be right). Each choice is the alternative with
  * the highest total log-likelihood under the student, its closing delimiter included, found by {@link Decoder}'s beam
  * search; so the student still decides which span is the destination and which the origin, and which of two values a
- * user who corrected themselves meant.
+ * user who corrected themselves meant. Within one call, a value mentioned once fills one argument at most: a party of 2
+ * for 4 nights has no argument that is 4 twice.
  *
  * <p>A span is a run of at most {@value #MAX_SPAN_WORDS} words that starts and ends on a letter or digit and holds none
  * of {@code , " ; ? ! ( ) [ ] { }} nor a punctuation mark followed by a space (a clause ends there): {@code Cape Town},
@@ -111,11 +110,11 @@ public final class GroundedCalls {
 
   /** The call state of one conversation, whose turns so far are the tokens {@code conversation}. */
   public Row start(int[] conversation) {
-    return new Row(spans(conversation));
+    return new Row(mentions(conversation));
   }
 
-  /** Every span of the prompt's user turns and tool results, in order of first appearance. */
-  private List<String> spans(int[] prompt) {
+  /** Every span of the prompt's user turns and tool results, in order of first appearance, with its mentions. */
+  private Map<String, Integer> mentions(int[] prompt) {
     StringBuilder said = new StringBuilder();
     boolean quoting = false;
     for (int id : prompt) {
@@ -129,16 +128,20 @@ public final class GroundedCalls {
       }
     }
     said.append(SEPARATOR);
-    List<String> out = new ArrayList<>();
-    for (String span : spans(said.toString())) {
-      out.add(new String(span.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
-    }
+    Map<String, Integer> out = new LinkedHashMap<>();
+    mentions(said.toString()).forEach((span, count) ->
+        out.put(new String(span.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8), count));
     return out;
   }
 
-  /** The spans of a text, as the class documentation defines them. */
+  /** The spans of a text, as the class documentation defines them, in order of first appearance. */
   static List<String> spans(String text) {
-    Set<String> out = new LinkedHashSet<>();
+    return List.copyOf(mentions(text).keySet());
+  }
+
+  /** The spans of a text and how many times each occurs, in order of first appearance. */
+  private static Map<String, Integer> mentions(String text) {
+    Map<String, Integer> out = new LinkedHashMap<>();
     for (int start = 0; start < text.length(); start++) {
       if (!isWordChar(text.charAt(start)) || start > 0 && !isDelimiter(text.charAt(start - 1))) {
         continue;
@@ -150,7 +153,7 @@ public final class GroundedCalls {
           break;
         }
         if (isWordChar(c) && endsWord(text, i + 1)) {
-          out.add(text.substring(start, i + 1));
+          out.merge(text.substring(start, i + 1), 1, Integer::sum);
         }
         if (c == ' ') {
           if (i > start && !isWordChar(text.charAt(i - 1))) {
@@ -162,7 +165,7 @@ public final class GroundedCalls {
         }
       }
     }
-    return List.copyOf(out);
+    return out;
   }
 
   private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("[0-9]+(\\.[0-9]+)?");
@@ -212,14 +215,19 @@ public final class GroundedCalls {
    * be made before them.
    */
   public final class Row {
+    /** The conversation's spans, each with how many times the user or a tool said it. */
+    private final Map<String, Integer> mentions;
     private final List<String> spans;
+    /** The values the open call has taken so far, each with how many of its arguments took it. */
+    private final Map<String, Integer> used = new LinkedHashMap<>();
     private final Deque<Integer> forced = new ArrayDeque<>();
     /** What remains of the call: forced token runs ({@code int[]}) and choices ({@code Choice}), in order. */
     private final Deque<Object> plan = new ArrayDeque<>();
     private int overridden;
 
-    private Row(List<String> spans) {
-      this.spans = spans;
+    private Row(Map<String, Integer> mentions) {
+      this.mentions = mentions;
+      this.spans = List.copyOf(mentions.keySet());
     }
 
     /** Whether the grammar writes the next token: the student opened a call that is not closed yet. */
@@ -229,18 +237,25 @@ public final class GroundedCalls {
 
     /** The alternatives to choose among before the next token, or {@code null} when the next token is forced. */
     public List<int[]> pendingChoice() {
-      return forced.isEmpty() && plan.peek() instanceof Choice choice ? choice.alternatives : null;
+      if (!(forced.isEmpty() && plan.peek() instanceof Choice choice)) {
+        return null;
+      }
+      return java.util.Arrays.stream(open(choice)).mapToObj(choice.alternatives::get).toList();
     }
 
     /** Makes the pending choice: alternative {@code index} of {@link #pendingChoice()}. */
     public void choose(int index) {
-      Choice choice = (Choice) plan.poll();
-      int[] chosen = choice.alternatives.get(index);
-      for (int id : chosen) {
+      Choice choice = (Choice) plan.peek();
+      int picked = open(choice)[index];
+      plan.poll();
+      for (int id : choice.alternatives.get(picked)) {
         forced.add(id);
       }
+      if (choice.values != null && choice.values.get(picked) != null) {
+        used.merge(choice.values.get(picked), 1, Integer::sum);
+      }
       if (choice.tool) {
-        String tool = nameOrder.get(index);
+        String tool = nameOrder.get(picked);
         planArguments(signatures.get(tool), slots.getOrDefault(tool, Map.of()));
       }
     }
@@ -273,8 +288,26 @@ public final class GroundedCalls {
     /** Moves the state past a token the student wrote itself: {@code <call>} opens a call. */
     public void accept(int token) {
       if (!busy() && token == SpecialToken.CALL.id()) {
-        plan.add(new Choice(names, true));
+        used.clear();
+        plan.add(new Choice(names, null, true));
       }
+    }
+
+    /**
+     * The alternatives of a choice still open: within one call, a value the conversation mentions once fills one
+     * argument, not two (a party of 2 for 4 nights is not 4 travellers for 4 nights); a value mentioned twice may fill
+     * two, and a value of a closed list any number. Every alternative when that leaves none.
+     */
+    private int[] open(Choice choice) {
+      int[] all = java.util.stream.IntStream.range(0, choice.alternatives.size()).toArray();
+      if (choice.values == null) {
+        return all;
+      }
+      int[] open = java.util.Arrays.stream(all).filter(i -> {
+        String value = choice.values.get(i);
+        return value == null || used.getOrDefault(value, 0) < mentions.getOrDefault(value, Integer.MAX_VALUE);
+      }).toArray();
+      return open.length == 0 ? all : open;
     }
 
     private void planArguments(List<String> arguments, Map<String, Slot> typed) {
@@ -282,20 +315,26 @@ public final class GroundedCalls {
         plan.add(tokenizer.encode((i == 0 ? "" : " ") + arguments.get(i) + "="));
         int[] close = tokenizer.encode(i == arguments.size() - 1 ? ")" : ",");
         List<int[]> alternatives = new ArrayList<>();
+        List<String> values = new ArrayList<>();
         for (String value : valuesFor(typed.get(arguments.get(i)), spans)) {
           alternatives.add(concat(tokenizer.encode(value), close));
+          values.add(value);
         }
         if (alternatives.isEmpty()) {
           alternatives.add(close);
+          values.add(null);
         }
-        plan.add(new Choice(alternatives, false));
+        plan.add(new Choice(alternatives, values, false));
       }
       plan.add(new int[] {SpecialToken.CALL_END.id()});
     }
   }
 
-  /** Alternatives token runs to choose among; {@code tool} for the choice of the tool, whose arguments follow. */
-  private record Choice(List<int[]> alternatives, boolean tool) {}
+  /**
+   * Alternative token runs to choose among, with the value each writes ({@code values} null for the tool's name, an
+   * element null for no value); {@code tool} for the choice of the tool, whose arguments follow.
+   */
+  private record Choice(List<int[]> alternatives, List<String> values, boolean tool) {}
 
   private static int[] concat(int[] a, int[] b) {
     int[] out = java.util.Arrays.copyOf(a, a.length + b.length);

@@ -112,6 +112,41 @@ class GroundedCallsTest {
   }
 
   @Test
+  void aValueMentionedOnceFillsOneArgumentOfACall() {
+    assertThat(dateOffersAfterCity("Lima on Friday.")).contains("Friday").doesNotContain("Lima");
+    // Said twice, it may fill two arguments.
+    assertThat(dateOffersAfterCity("Lima on Friday. Yes, Lima.")).contains("Friday", "Lima");
+  }
+
+  /** The values offered for search_flights' date once its city took "Lima", then again in a second call. */
+  private List<String> dateOffersAfterCity(String said) {
+    int context = artefact.model().config().contextLength();
+    GroundedCalls.Row row = calls.start(artefact.serializer().prompt(List.of(Turn.user("greet", said)), context, 16));
+    List<String> dateOffers = null;
+    for (int call = 0; call < 2; call++) {
+      row.accept(SpecialToken.CALL.id());
+      row.choose(0);
+      while (row.busy()) {
+        List<int[]> alternatives = row.pendingChoice();
+        if (alternatives != null) {
+          List<String> texts = alternatives.stream().map(tokenizer::decodeText).toList();
+          if (texts.contains("Lima,")) {
+            row.choose(texts.indexOf("Lima,"));
+          } else {
+            List<String> values = texts.stream().map(t -> t.substring(0, t.length() - 1)).toList();
+            // A second call starts afresh: its date is offered what the first call's was.
+            assertThat(dateOffers == null || dateOffers.equals(values)).isTrue();
+            dateOffers = values;
+            row.choose(0);
+          }
+        }
+        row.next();
+      }
+    }
+    return dateOffers;
+  }
+
+  @Test
   void aToolWithoutArgumentsClosesAtOnce() {
     GroundedCalls.Row row = calls.start(prompt);
     row.accept(SpecialToken.CALL.id());
