@@ -26,7 +26,7 @@ import java.util.Objects;
  *       1,000 of the student's tokens, the longest 1,600). Every path is covered: 10 training scenarios on each
  *       training path as by default, and evaluation on one fresh scenario of every path
  *       ({@link CompileOptions#EVERY_PATH}) instead of the first 100 by id, so held-out and rare paths are all scored.
- *       The base student (6 layers, width 384, 11.6M parameters, 512 tokens): a training window keeps a claim's
+ *       The base student (6 layers, width 384, 12.4M parameters, 512 tokens): a training window keeps a claim's
  *       opening and then its most recent turns, so twice the context gives each agent turn twice the conversation
  *       before it (a claim is cut into four windows instead of nine).
  *       3 epochs: with 25 times travel-booking's dialogues an epoch is already some 2,100 steps of 32 windows, and

@@ -7,12 +7,14 @@ package dev.subterra.training.model;
  * <p>Presets, all with the vocabulary of the run's tokenizer:
  *
  * <ul>
- *   <li>{@link #tiny}: 1 layer, width 32, 2 heads, 64 tokens. For tests: trains in seconds and learns nothing useful.
- *   <li>{@link #small}: 2 layers, width 128, 4 heads, 256 tokens. The default, sized for a CPU: 0.7M parameters
- *       with a 2,000-token vocabulary, 0.4M of them in the blocks. The PyTorch comparison in the benchmarks uses the
- *       same blocks at 128 tokens. 256 tokens hold a travel booking's conversation up to its booking call, where 128
- *       left the decoder a 64-token prompt that had lost the user's values.
- *   <li>{@link #base}: 6 layers, width 384, 6 heads, 512 tokens. For GPU nodes.
+ *   <li>{@link #tiny}: 1 layer, width 32, 2 heads, 64 tokens, no previous-token embedding. For tests: trains in seconds
+ *       and learns nothing useful.
+ *   <li>{@link #small}: 2 layers, width 128, 4 heads, 256 tokens, with the previous-token embedding. The default,
+ *       sized for a CPU: 0.94M parameters with a 2,000-token vocabulary, 0.4M of them in the blocks and 0.26M in the
+ *       previous-token embedding. The PyTorch comparison in the benchmarks uses the same blocks at 128 tokens. A
+ *       travel booking's conversation is 340 tokens at its booking call (median); the brief history of
+ *       {@code DialogueSerializer} keeps the user's values in a 192-token prompt.
+ *   <li>{@link #base}: 6 layers, width 384, 6 heads, 512 tokens, with the previous-token embedding. For GPU nodes.
  * </ul>
  *
  * @param layers transformer blocks
@@ -78,7 +80,7 @@ public record StudentConfig(
 
   /** A larger model for GPU nodes. */
   public static StudentConfig base(int vocabularySize) {
-    return new StudentConfig(6, 384, 6, 512, vocabularySize, 0.1, true);
+    return new StudentConfig(6, 384, 6, 512, vocabularySize, 0.1, true, true);
   }
 
   /** A preset by name: {@code tiny}, {@code small} or {@code base}. */
