@@ -27,7 +27,8 @@ import java.util.Map;
  * the highest total log-likelihood under the student, its closing delimiter included, found by {@link Decoder}'s beam
  * search; so the student still decides which span is the destination and which the origin, and which of two values a
  * user who corrected themselves meant. Within one call, a value mentioned once fills one argument at most: a party of 2
- * for 4 nights has no argument that is 4 twice.
+ * for 4 nights has no argument that is 4 twice. Consecutive numbers (or dates) are chosen together, among their
+ * combinations, so that which number is the nights and which the party size is one decision of the student's.
  *
  * <p>A span is a run of at most {@value #MAX_SPAN_WORDS} words that starts and ends on a letter or digit and holds none
  * of {@code , " ; ? ! ( ) [ ] { }} nor a punctuation mark followed by a space (a clause ends there): {@code Cape Town},
@@ -42,6 +43,8 @@ import java.util.Map;
 public final class GroundedCalls {
   /** The longest span an argument value may be, in words. */
   public static final int MAX_SPAN_WORDS = 16;
+  /** The most combinations of values that consecutive numbers or dates are chosen among together. */
+  static final int MAX_COMBINATIONS = 512;
   private static final char SEPARATOR = '\uffff';
   private static final String FORBIDDEN = ",\";?!()[]{}";
 
@@ -84,7 +87,8 @@ public final class GroundedCalls {
     return signatures.isEmpty() ? null : new GroundedCalls(tokenizer, signatures, slots);
   }
 
-  private GroundedCalls(BpeTokenizer tokenizer, Map<String, List<String>> signatures,
+  /** Calls of these tools, the arguments in {@code slots} typed by their slot. */
+  GroundedCalls(BpeTokenizer tokenizer, Map<String, List<String>> signatures,
       Map<String, Map<String, Slot>> slots) {
     this.slots = slots;
     if (signatures.isEmpty()) {
@@ -251,8 +255,8 @@ public final class GroundedCalls {
       for (int id : choice.alternatives.get(picked)) {
         forced.add(id);
       }
-      if (choice.values != null && choice.values.get(picked) != null) {
-        used.merge(choice.values.get(picked), 1, Integer::sum);
+      if (choice.values != null) {
+        choice.values.get(picked).forEach(value -> used.merge(value, 1, Integer::sum));
       }
       if (choice.tool) {
         String tool = nameOrder.get(picked);
@@ -304,37 +308,80 @@ public final class GroundedCalls {
         return all;
       }
       int[] open = java.util.Arrays.stream(all).filter(i -> {
-        String value = choice.values.get(i);
-        return value == null || used.getOrDefault(value, 0) < mentions.getOrDefault(value, Integer.MAX_VALUE);
+        Map<String, Integer> uses = new LinkedHashMap<>(used);
+        for (String value : choice.values.get(i)) {
+          if (uses.merge(value, 1, Integer::sum) > mentions.getOrDefault(value, Integer.MAX_VALUE)) {
+            return false;
+          }
+        }
+        return true;
       }).toArray();
       return open.length == 0 ? all : open;
     }
 
     private void planArguments(List<String> arguments, Map<String, Slot> typed) {
-      for (int i = 0; i < arguments.size(); i++) {
-        plan.add(tokenizer.encode((i == 0 ? "" : " ") + arguments.get(i) + "="));
-        int[] close = tokenizer.encode(i == arguments.size() - 1 ? ")" : ",");
+      int from = 0;
+      while (from < arguments.size()) {
+        plan.add(tokenizer.encode((from == 0 ? "" : " ") + arguments.get(from) + "="));
+        // Consecutive numbers (or dates) are chosen together, every combination scored as one run: the student's
+        // confidence in the party size then also decides the nights, where one at a time the nights would be
+        // settled first and for good.
+        Slot first = typed.get(arguments.get(from));
+        long combinations = Math.max(1, valuesFor(first, spans).size());
+        int to = from + 1;
+        while (to < arguments.size() && chosenTogether(first, typed.get(arguments.get(to)))) {
+          long more = combinations * Math.max(1, valuesFor(typed.get(arguments.get(to)), spans).size());
+          if (more > MAX_COMBINATIONS) {
+            break;
+          }
+          combinations = more;
+          to++;
+        }
         List<int[]> alternatives = new ArrayList<>();
-        List<String> values = new ArrayList<>();
-        for (String value : valuesFor(typed.get(arguments.get(i)), spans)) {
-          alternatives.add(concat(tokenizer.encode(value), close));
-          values.add(value);
-        }
-        if (alternatives.isEmpty()) {
-          alternatives.add(close);
-          values.add(null);
-        }
+        List<List<String>> values = new ArrayList<>();
+        combine(arguments, typed, from, from, to, new int[0], List.of(), alternatives, values);
         plan.add(new Choice(alternatives, values, false));
+        from = to;
       }
       plan.add(new int[] {SpecialToken.CALL_END.id()});
     }
+
+    /** Every combination of values for arguments {@code [at, to)}, each after {@code prefix}, with its delimiters. */
+    private void combine(List<String> arguments, Map<String, Slot> typed, int from, int at, int to, int[] prefix,
+        List<String> chosen, List<int[]> alternatives, List<List<String>> values) {
+      if (at == to) {
+        alternatives.add(prefix);
+        values.add(chosen);
+        return;
+      }
+      int[] name = at == from ? new int[0] : tokenizer.encode(" " + arguments.get(at) + "=");
+      int[] close = tokenizer.encode(at == arguments.size() - 1 ? ")" : ",");
+      List<String> options = valuesFor(typed.get(arguments.get(at)), spans);
+      if (options.isEmpty()) {
+        combine(arguments, typed, from, at + 1, to, concat(prefix, concat(name, close)), chosen, alternatives,
+            values);
+        return;
+      }
+      for (String value : options) {
+        List<String> next = new ArrayList<>(chosen);
+        next.add(value);
+        combine(arguments, typed, from, at + 1, to, concat(prefix, concat(name, concat(tokenizer.encode(value),
+            close))), next, alternatives, values);
+      }
+    }
+  }
+
+  /** Whether an argument is chosen together with the one before it: both numbers, or both dates. */
+  private static boolean chosenTogether(Slot first, Slot next) {
+    return first != null && next != null && first.type() == next.type()
+        && (first.type() == SlotType.NUMBER || first.type() == SlotType.DATE);
   }
 
   /**
-   * Alternative token runs to choose among, with the value each writes ({@code values} null for the tool's name, an
-   * element null for no value); {@code tool} for the choice of the tool, whose arguments follow.
+   * Alternative token runs to choose among, with the values each writes ({@code values} null for the tool's name);
+   * {@code tool} for the choice of the tool, whose arguments follow.
    */
-  private record Choice(List<int[]> alternatives, List<String> values, boolean tool) {}
+  private record Choice(List<int[]> alternatives, List<List<String>> values, boolean tool) {}
 
   private static int[] concat(int[] a, int[] b) {
     int[] out = java.util.Arrays.copyOf(a, a.length + b.length);

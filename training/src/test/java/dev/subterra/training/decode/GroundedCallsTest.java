@@ -118,6 +118,24 @@ class GroundedCallsTest {
     assertThat(dateOffersAfterCity("Lima on Friday. Yes, Lima.")).contains("Friday", "Lima");
   }
 
+  @Test
+  void consecutiveNumbersAreChosenTogether() {
+    dev.subterra.workflow.Slot number = slot(dev.subterra.workflow.SlotType.NUMBER);
+    GroundedCalls typed = new GroundedCalls(tokenizer, Map.of("book", List.of("nights", "guests", "name")),
+        Map.of("book", Map.of("nights", number, "guests", number)));
+    int context = artefact.model().config().contextLength();
+    GroundedCalls.Row row = typed.start(artefact.serializer().prompt(
+        List.of(Turn.user("greet", "3 nights for 2, I am Ana.")), context, 16));
+    row.accept(SpecialToken.CALL.id());
+    row.choose(0);
+    while (row.pendingChoice() == null) {
+      row.next();
+    }
+    // Both numbers in one choice, each mentioned once so never both the same.
+    assertThat(row.pendingChoice().stream().map(tokenizer::decodeText).toList())
+        .containsExactlyInAnyOrder("3, guests=2,", "2, guests=3,");
+  }
+
   /** The values offered for search_flights' date once its city took "Lima", then again in a second call. */
   private List<String> dateOffersAfterCity(String said) {
     int context = artefact.model().config().contextLength();
