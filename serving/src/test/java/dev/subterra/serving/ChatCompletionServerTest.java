@@ -331,7 +331,7 @@ class ChatCompletionServerTest {
     assertThat(extension.path("truncated").asBoolean()).isTrue();
     assertThat(extension.path("prompt_tokens_dropped").asInt()).isPositive();
     int context = student.model.contextLength();
-    assertThat(answer.at("/usage/prompt_tokens").asInt()).isEqualTo(context - MAX_NEW);
+    assertThat(answer.at("/usage/prompt_tokens").asInt()).isLessThanOrEqualTo(context - MAX_NEW);
     int[] expected = student.model.serializer().prompt(turns, context, MAX_NEW);
     assertThat(answer.at("/usage/prompt_tokens").asInt()).isEqualTo(expected.length);
     JsonNode shortOne = post(request(messages(List.of(Turn.user(null, "A-100."))))).body;
