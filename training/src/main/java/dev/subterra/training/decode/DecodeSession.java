@@ -115,7 +115,7 @@ public final class DecodeSession {
 
   /**
    * Prefills the conversations that joined since the last step, then writes one token for every live conversation,
-   * in one batched pass of the step graph. Returns the tokens written, one per conversation, in join order; a token
+   * in one batched pass of the step kernel. Returns the tokens written, one per conversation, in join order; a token
    * that finished its conversation carries the whole {@link Generation}, and the conversation is gone from the
    * session.
    */

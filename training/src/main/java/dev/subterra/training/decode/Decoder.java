@@ -12,9 +12,9 @@ import java.util.Random;
 /**
  * Writes the student's next turn for one or many conversations, with a key/value cache.
  *
- * <p>Every prompt token but the last is first run through {@link StepKernel} (the one-token step of the model,
- * same weights, see {@link TransformerGraph#step}), position by position, which fills the cache. From then on each
- * step takes each conversation's latest token at its own position, attends to that conversation's cached positions
+ * <p>Every prompt token but the last is first run through {@link StepKernel} (the one-token step of the model: what
+ * {@link TransformerGraph#sequence} computes, one position at a time), which fills the cache. From then on each step
+ * takes each conversation's latest token at its own position, attends to that conversation's cached positions
  * only, and returns the next token's logits and stores its keys and values. So each new token costs one pass over one
  * position instead of a pass over the whole prefix.
  *
