@@ -35,7 +35,8 @@ class StudentGraphTest {
     List<Dialogue> dialogues = TestDialogues.generate(20, 11);
     BpeTokenizer tokenizer = BpeTokenizer.train(
         DialogueSerializer.tokenizerCorpus(TestDialogues.WORKFLOW_NAME, dialogues), TestDialogues.NODE_IDS, 360);
-    modelConfig = StudentConfig.tiny(tokenizer.vocabularySize());
+    // With the previous-token embedding, as the small and base presets have it.
+    modelConfig = StudentConfig.tiny(tokenizer.vocabularySize()).withPreviousTokenEmbedding(true);
     DialogueSerializer serializer =
         new DialogueSerializer(tokenizer, TestDialogues.WORKFLOW_NAME, modelConfig.contextLength() + 1);
     data = TrainingData.of(serializer, tokenizer, dialogues);
