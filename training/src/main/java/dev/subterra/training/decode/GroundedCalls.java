@@ -26,8 +26,8 @@ import java.util.Map;
  * reach the agent only that way, so a value found nowhere there cannot be right). Each choice is the alternative with
  * the highest total log-likelihood under the student, its closing delimiter included, found by {@link Decoder}'s beam
  * search; so the student still decides which span is the destination and which the origin, and which of two values a
- * user who corrected themselves meant. Within one call, a value mentioned once fills one argument at most: a party of 2
- * for 4 nights has no argument that is 4 twice. Consecutive numbers (or dates) are chosen together, among their
+ * user who corrected themselves meant. Within one call, a value fills at most as many arguments as one turn mentions
+ * it: a party of 2 for 4 nights has no argument that is 4 twice, even once the user has repeated the trip. Consecutive numbers (or dates) are chosen together, among their
  * combinations, so that which number is the nights and which the party size is one decision of the student's.
  *
  * <p>A span is a run of at most {@value #MAX_SPAN_WORDS} words that starts and ends on a letter or digit and holds none
@@ -117,24 +117,29 @@ public final class GroundedCalls {
     return new Row(mentions(conversation));
   }
 
-  /** Every span of the prompt's user turns and tool results, in order of first appearance, with its mentions. */
+  /**
+   * Every span of the prompt's user turns and tool results, in order of first appearance, with the most times one
+   * turn mentions it: a value restated in a later turn (a refined search repeats the whole trip) is still one value,
+   * not two that could fill two arguments.
+   */
   private Map<String, Integer> mentions(int[] prompt) {
-    StringBuilder said = new StringBuilder();
+    List<StringBuilder> turns = new ArrayList<>();
     boolean quoting = false;
     for (int id : prompt) {
       if (id == SpecialToken.USER.id() || id == SpecialToken.TOOL.id()) {
         quoting = true;
-        said.append(SEPARATOR);
+        turns.add(new StringBuilder());
       } else if (id == SpecialToken.END.id()) {
         quoting = false;
       } else if (quoting && tokenText[id] != null) {
-        said.append(tokenText[id]);
+        turns.get(turns.size() - 1).append(tokenText[id]);
       }
     }
-    said.append(SEPARATOR);
     Map<String, Integer> out = new LinkedHashMap<>();
-    mentions(said.toString()).forEach((span, count) ->
-        out.put(new String(span.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8), count));
+    for (StringBuilder turn : turns) {
+      mentions(turn.toString()).forEach((span, count) -> out.merge(
+          new String(span.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8), count, Math::max));
+    }
     return out;
   }
 
@@ -219,7 +224,7 @@ public final class GroundedCalls {
    * be made before them.
    */
   public final class Row {
-    /** The conversation's spans, each with how many times the user or a tool said it. */
+    /** The conversation's spans, each with the most times one user turn or tool result says it. */
     private final Map<String, Integer> mentions;
     private final List<String> spans;
     /** The values the open call has taken so far, each with how many of its arguments took it. */
@@ -298,9 +303,9 @@ public final class GroundedCalls {
     }
 
     /**
-     * The alternatives of a choice still open: within one call, a value the conversation mentions once fills one
-     * argument, not two (a party of 2 for 4 nights is not 4 travellers for 4 nights); a value mentioned twice may fill
-     * two, and a value of a closed list any number. Every alternative when that leaves none.
+     * The alternatives of a choice still open: within one call, a value fills as many arguments as one turn mentions
+     * it (a party of 2 for 4 nights is not 4 travellers for 4 nights), and a value of a closed list any number.
+     * Every alternative when that leaves none.
      */
     private int[] open(Choice choice) {
       int[] all = java.util.stream.IntStream.range(0, choice.alternatives.size()).toArray();

@@ -114,7 +114,8 @@ class GroundedCallsTest {
   @Test
   void aValueMentionedOnceFillsOneArgumentOfACall() {
     assertThat(dateOffersAfterCity("Lima on Friday.")).contains("Friday").doesNotContain("Lima");
-    // Said twice, it may fill two arguments.
+    // Restated in a later turn it is still one value; said twice in one turn, it may fill two arguments.
+    assertThat(dateOffersAfterCity("Lima on Friday.", "Yes: Lima, Friday.")).contains("Friday").doesNotContain("Lima");
     assertThat(dateOffersAfterCity("Lima on Friday. Yes, Lima.")).contains("Friday", "Lima");
   }
 
@@ -137,9 +138,10 @@ class GroundedCallsTest {
   }
 
   /** The values offered for search_flights' date once its city took "Lima", then again in a second call. */
-  private List<String> dateOffersAfterCity(String said) {
+  private List<String> dateOffersAfterCity(String... said) {
     int context = artefact.model().config().contextLength();
-    GroundedCalls.Row row = calls.start(artefact.serializer().prompt(List.of(Turn.user("greet", said)), context, 16));
+    List<Turn> turns = java.util.Arrays.stream(said).map(text -> Turn.user("greet", text)).toList();
+    GroundedCalls.Row row = calls.start(artefact.serializer().prompt(turns, context, 16));
     List<String> dateOffers = null;
     for (int call = 0; call < 2; call++) {
       row.accept(SpecialToken.CALL.id());
