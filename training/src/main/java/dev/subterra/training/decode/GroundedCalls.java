@@ -27,8 +27,9 @@ import java.util.Map;
  * the highest total log-likelihood under the student, its closing delimiter included, found by {@link Decoder}'s beam
  * search; so the student still decides which span is the destination and which the origin, and which of two values a
  * user who corrected themselves meant. Within one call, a value fills at most as many arguments as one turn mentions
- * it: a party of 2 for 4 nights has no argument that is 4 twice, even once the user has repeated the trip. Consecutive numbers (or dates) are chosen together, among their
- * combinations, so that which number is the nights and which the party size is one decision of the student's.
+ * it: a party of 2 for 4 nights has no argument that is 4 twice, even once the user has repeated the trip. Consecutive
+ * numbers (or dates) are chosen together, among their combinations, so that which number is the nights and which the
+ * party size is one decision of the student's.
  *
  * <p>A span is a run of at most {@value #MAX_SPAN_WORDS} words that starts and ends on a letter or digit and holds none
  * of {@code , " ; ? ! ( ) [ ] { }} nor a punctuation mark followed by a space (a clause ends there): {@code Cape Town},

@@ -12,11 +12,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * One decoding step of the student for a batch of conversations, in plain Java over a key/value cache: each row's
  * new token at its own position attends to that row's cached positions and itself.
  *
- * <p>It computes what {@link dev.subterra.training.model.TransformerGraph#sequence} defines, one position at a time (a
- * test holds its logits to the SameDiff graph's), without the graph interpreter: a step at batch 1 is a few hundred thousand
- * multiply-adds, less than the fixed cost of the thirty-odd native calls the graph would make. The weights are copied
- * once into Java arrays, laid out so that every product is a row-by-row {@code axpy} the JIT vectorises (the tied
- * head is kept transposed for that).
+ * <p>It computes what {@link dev.subterra.training.model.TransformerGraph#sequence} defines, one position at a time
+ * (a test holds its logits to the SameDiff graph's), without the graph interpreter: a step at batch 1 is a few
+ * hundred thousand multiply-adds, less than the fixed cost of the thirty-odd native calls a graph would make. The
+ * weights are copied once into Java arrays, laid out so that every product is a row-by-row {@code axpy} the JIT
+ * vectorises (the tied head is kept transposed for that).
  *
  * <p>Each row's arithmetic is the same whatever else is in the batch and whether its earlier positions were cached
  * or are being run now, so cached decoding gives exactly the tokens of re-running the whole prefix, and a
