@@ -32,6 +32,18 @@ import org.junit.jupiter.api.Test;
 class ClosedLoopRunnerTest {
   private static final long SCENARIO_SEED = 7;
   private static final long BOOTSTRAP_SEED = 3;
+  /** A policy whose every turn is "Hi." without a node tag. */
+  private static final Policy UNTAGGED = new Policy() {
+    @Override
+    public String name() {
+      return "untagged";
+    }
+
+    @Override
+    public List<Optional<PolicyTurn>> next(List<PolicyRequest> requests) {
+      return requests.stream().map(r -> Optional.of(PolicyTurn.of(Turn.agent(null, "Hi.")))).toList();
+    }
+  };
 
   static Stream<Arguments> workflows() throws Exception {
     return Stream.of(Arguments.of(Fixtures.retryLoop()), Arguments.of(Fixtures.supportDesk()));
@@ -133,20 +145,9 @@ class ClosedLoopRunnerTest {
   void aTurnWithoutATagEndsTheConversation() throws Exception {
     Workflow workflow = Fixtures.retryLoop();
     List<Scenario> scenarios = Fixtures.scenarios(workflow, Fixtures.catalog(workflow), p -> true, 1, SCENARIO_SEED);
-    Policy untagged = new Policy() {
-      @Override
-      public String name() {
-        return "untagged";
-      }
-
-      @Override
-      public List<Optional<PolicyTurn>> next(List<PolicyRequest> requests) {
-        return requests.stream().map(r -> Optional.of(PolicyTurn.of(Turn.agent(null, "Hi.")))).toList();
-      }
-    };
 
     List<ConversationResult> results = new ClosedLoopRunner(workflow, ClosedLoopConfig.defaults())
-        .run(untagged, scenarios, 1);
+        .run(UNTAGGED, scenarios, 1);
 
     assertThat(results).allSatisfy(r -> {
       assertThat(r.end()).isEqualTo(EndReason.INVALID_TAG);
@@ -180,18 +181,7 @@ class ClosedLoopRunnerTest {
 
     // A conversation cut short at its first turn counts its whole path as done.
     List<PlayProgress> cut = new ArrayList<>();
-    Policy untagged = new Policy() {
-      @Override
-      public String name() {
-        return "untagged";
-      }
-
-      @Override
-      public List<Optional<PolicyTurn>> next(List<PolicyRequest> requests) {
-        return requests.stream().map(r -> Optional.of(PolicyTurn.of(Turn.agent(null, "Hi.")))).toList();
-      }
-    };
-    new ClosedLoopRunner(workflow, ClosedLoopConfig.defaults()).run(untagged, scenarios, 1, cut::add);
+    new ClosedLoopRunner(workflow, ClosedLoopConfig.defaults()).run(UNTAGGED, scenarios, 1, cut::add);
     assertThat(cut).hasSize(2);
     assertThat(cut.get(1)).isEqualTo(new PlayProgress("untagged", 1, played, played, results.size(),
         results.size()));

@@ -101,7 +101,7 @@ final class CallChooser {
       record Expansion(Hypothesis parent, int token, Trie child, double score) {}
       List<Expansion> expansions = new ArrayList<>();
       for (Hypothesis h : open) {
-        double logNorm = logSumExp(h.logits());
+        double logNorm = Decoder.logSumExp(h.logits());
         for (var e : h.node().children.entrySet()) {
           expansions.add(new Expansion(h, e.getKey(), e.getValue(), h.score() + h.logits()[e.getKey()] - logNorm));
         }
@@ -163,16 +163,5 @@ final class CallChooser {
     return out;
   }
 
-  private static double logSumExp(float[] logits) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (float v : logits) {
-      max = Math.max(max, v);
-    }
-    double sum = 0;
-    for (float v : logits) {
-      sum += Math.exp(v - max);
-    }
-    return max + Math.log(sum);
-  }
 
 }

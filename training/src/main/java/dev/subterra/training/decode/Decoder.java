@@ -215,6 +215,19 @@ public final class Decoder {
     return out;
   }
 
+  /** {@code log(sum(exp(logits)))}, computed stably: the log of a softmax's normaliser. */
+  static double logSumExp(float[] logits) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (float v : logits) {
+      max = Math.max(max, v);
+    }
+    double sum = 0;
+    for (float v : logits) {
+      sum += Math.exp(v - max);
+    }
+    return max + Math.log(sum);
+  }
+
   static int argmax(float[] logits) {
     int best = 0;
     for (int k = 1; k < logits.length; k++) {

@@ -46,7 +46,6 @@ public final class GroundedCalls {
   public static final int MAX_SPAN_WORDS = 16;
   /** The most combinations of values that consecutive numbers or dates are chosen among together. */
   static final int MAX_COMBINATIONS = 512;
-  private static final char SEPARATOR = '\uffff';
   private static final String FORBIDDEN = ",\";?!()[]{}";
 
   private final BpeTokenizer tokenizer;
@@ -159,7 +158,7 @@ public final class GroundedCalls {
       int words = 1;
       for (int i = start; i < text.length(); i++) {
         char c = text.charAt(i);
-        if (c == SEPARATOR || FORBIDDEN.indexOf(c) >= 0) {
+        if (FORBIDDEN.indexOf(c) >= 0) {
           break;
         }
         if (isWordChar(c) && endsWord(text, i + 1)) {
@@ -210,14 +209,14 @@ public final class GroundedCalls {
     return i == text.length() || isDelimiter(text.charAt(i));
   }
 
-  /** A character that delimits words: a space, a turn's edge, or one of the marks no span holds. */
+  /** A character that delimits words: a space, or one of the marks no span holds. */
   private static boolean isDelimiter(char c) {
-    return c == SEPARATOR || Character.isWhitespace(c) || FORBIDDEN.indexOf(c) >= 0;
+    return Character.isWhitespace(c) || FORBIDDEN.indexOf(c) >= 0;
   }
 
   /** A letter or digit, or a byte of a multi-byte character. */
   private static boolean isWordChar(char c) {
-    return c != SEPARATOR && (c >= 0x80 || Character.isLetterOrDigit(c));
+    return c >= 0x80 || Character.isLetterOrDigit(c);
   }
 
   /**

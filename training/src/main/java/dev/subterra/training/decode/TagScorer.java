@@ -78,15 +78,7 @@ public final class TagScorer {
   }
 
   private static float[] logSoftmaxAt(float[] logits, int[] candidates) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (float v : logits) {
-      max = Math.max(max, v);
-    }
-    double sum = 0;
-    for (float v : logits) {
-      sum += Math.exp(v - max);
-    }
-    float logZ = (float) (max + Math.log(sum));
+    float logZ = (float) Decoder.logSumExp(logits);
     float[] out = new float[candidates.length];
     for (int c = 0; c < candidates.length; c++) {
       out[c] = logits[candidates[c]] - logZ;

@@ -184,7 +184,7 @@ public final class DialogueSerializer {
       }
     }
     int skip = (int) Math.max(0, tokens.size() - (long) budget);
-    return tokens.subList(skip, tokens.size()).stream().mapToInt(Integer::intValue).toArray();
+    return ints(tokens.subList(skip, tokens.size()));
   }
 
   /** The system line, the history of turns {@code [0, from)} within {@code budget}, then turns {@code [from, to)}. */
@@ -192,14 +192,8 @@ public final class DialogueSerializer {
     int[] before = history(blocks, from, budget);
     List<Integer> ids = new ArrayList<>();
     List<Boolean> mask = new ArrayList<>();
-    for (int id : systemTokens) {
-      ids.add(id);
-      mask.add(false);
-    }
-    for (int id : before) {
-      ids.add(id);
-      mask.add(false);
-    }
+    addContext(ids, mask, systemTokens);
+    addContext(ids, mask, before);
     for (int i = from; i < to; i++) {
       Block b = blocks.get(i);
       for (int j = 0; j < b.tokens.length; j++) {
@@ -223,10 +217,7 @@ public final class DialogueSerializer {
       int start = Math.max(0, end - room);
       List<Integer> ids = new ArrayList<>();
       List<Boolean> mask = new ArrayList<>();
-      for (int id : systemTokens) {
-        ids.add(id);
-        mask.add(false);
-      }
+      addContext(ids, mask, systemTokens);
       for (int j = start; j < end; j++) {
         ids.add(block.tokens[j]);
         // The first token of a piece follows the system line, not its real predecessor: not a target.
@@ -241,14 +232,27 @@ public final class DialogueSerializer {
     return out;
   }
 
-  private static TokenSequence sequence(List<Integer> ids, List<Boolean> mask) {
-    int[] tokens = new int[ids.size()];
-    boolean[] targets = new boolean[ids.size()];
-    for (int i = 0; i < tokens.length; i++) {
-      tokens[i] = ids.get(i);
-      targets[i] = mask.get(i);
+  private static void addContext(List<Integer> ids, List<Boolean> mask, int[] tokens) {
+    for (int id : tokens) {
+      ids.add(id);
+      mask.add(false);
     }
-    return new TokenSequence(tokens, targets);
+  }
+
+  private static TokenSequence sequence(List<Integer> ids, List<Boolean> mask) {
+    return new TokenSequence(ints(ids), booleans(mask));
+  }
+
+  private static int[] ints(List<Integer> values) {
+    return values.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static boolean[] booleans(List<Boolean> values) {
+    boolean[] out = new boolean[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i);
+    }
+    return out;
   }
 
   /**
@@ -288,16 +292,7 @@ public final class DialogueSerializer {
           add(ids, mask, brief, SpecialToken.END.id(), false, true);
         }
       }
-      TokenSequence full = sequence(ids, mask);
-      out.add(new Block(full.tokens(), targetsOf(full), brief.stream().mapToInt(Integer::intValue).toArray()));
-    }
-    return out;
-  }
-
-  private static boolean[] targetsOf(TokenSequence s) {
-    boolean[] out = new boolean[s.length()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = s.isTarget(i);
+      out.add(new Block(ints(ids), booleans(mask), ints(brief)));
     }
     return out;
   }
