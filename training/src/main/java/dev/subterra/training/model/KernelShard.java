@@ -438,8 +438,31 @@ final class KernelShard {
 
   /** {@code out = (x - mean) / std * gain + bias} per row, keeping the standardised rows and the inverse stds. */
   private void layerNorm(float[] in, float[] gain, float[] bias, float[] xhat, float[] rstd, INDArray out) {
-    LayerNorm.forward(in, n, d, gain, bias, heapNd, xhat, rstd);
-    put(out, heapNd);
+    float[] o = heapNd;
+    for (int r = 0; r < n; r++) {
+      int base = r * d;
+      double mean = 0;
+      for (int j = 0; j < d; j++) {
+        mean += in[base + j];
+      }
+      mean /= d;
+      double var = 0;
+      for (int j = 0; j < d; j++) {
+        double z = in[base + j] - mean;
+        var += z * z;
+      }
+      var /= d;
+      // libnd4j's layer norm standardises without an epsilon.
+      float inv = (float) (1.0 / Math.sqrt(var));
+      rstd[r] = inv;
+      float m = (float) mean;
+      for (int j = 0; j < d; j++) {
+        float z = (in[base + j] - m) * inv;
+        xhat[base + j] = z;
+        o[base + j] = z * gain[j] + bias[j];
+      }
+    }
+    put(out, o);
   }
 
   /** Adds the gradient at a layer norm's input to {@code dxOut}, and writes its gain and bias gradients. */

@@ -6,8 +6,9 @@ package dev.subterra.training.model;
  * {@link TransformerGraph}), no epsilon.
  *
  * <p>One definition for the kernels that run the graph's arithmetic by hand, so that they standardise exactly alike:
- * the decoding step ({@code decode.StepKernel}) and the training kernel's shards ({@link KernelShard}, which also keep
- * what their backward pass needs).
+ * the decoding step ({@code decode.StepKernel}) uses it; the training kernel ({@link TrainingKernel}) keeps a copy of
+ * the same loop (with the same float operations in the same order) that also keeps what its backward pass needs, and
+ * can call {@link #forward(float[], int, int, float[], float[], float[], float[], float[])} for it.
  */
 public final class LayerNorm {
   private LayerNorm() {}
