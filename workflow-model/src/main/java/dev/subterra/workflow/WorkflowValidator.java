@@ -102,6 +102,37 @@ public final class WorkflowValidator {
           problem(valueAt, "slot '" + name + "' is a date but value '" + value + "' is not an ISO date (2026-03-14)");
         }
       }
+      checkOpenValues(name, slot, at);
+    }
+  }
+
+  /** A generator only for an open slot; a format that fits the type; phrasings that say the slot's value. */
+  private void checkOpenValues(String name, Slot slot, String at) {
+    if (slot.generate() != null && !slot.isOpen()) {
+      problem(at + "/generate", "slot '" + name + "' is " + article(slot.type().wireName()) + ": only string and text"
+          + " slots take a generator (their values are examples of an open set)");
+    }
+    ValueFormat format = slot.format();
+    if (format != null) {
+      boolean fits = switch (format) {
+        case NUMBER, MONEY, DURATION -> slot.type() == SlotType.NUMBER;
+        case DATE -> slot.type() == SlotType.DATE;
+        case ENUM -> slot.type() == SlotType.ENUM;
+        case EMAIL, TEXT -> slot.isOpen();
+      };
+      if (!fits) {
+        problem(at + "/format", "slot '" + name + "' is " + article(slot.type().wireName()) + ", which format '"
+            + format.wireName() + "' does not fit (number, money and duration are for numbers, date for dates, enum"
+            + " for enums, email and text for strings)");
+      }
+    }
+    String placeholder = "{" + name + "}";
+    for (int p = 0; p < slot.phrasings().size(); p++) {
+      String phrasing = slot.phrasings().get(p);
+      if (phrasing == null || !phrasing.contains(placeholder)) {
+        problem(at + "/phrasings/" + p, "slot '" + name + "' phrasing '" + phrasing + "' does not say the value: it"
+            + " needs the placeholder " + placeholder);
+      }
     }
   }
 
