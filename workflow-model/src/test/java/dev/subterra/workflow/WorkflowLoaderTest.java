@@ -502,7 +502,7 @@ class WorkflowLoaderTest {
                 - {to: done, outcome: success, weight: 2}
             - {id: done, kind: terminal, outcome: success}
           """)).containsExactly(
-          "w.yaml:4:34: unknown field 'default' in slot (known fields: description, max, min, type, values)",
+          "w.yaml:4:34: unknown field 'default' in slot (known fields: description, format, generate, max, min, phrasings, type, values)",
           "w.yaml:6:31: unknown field 'source' in fact (known fields: answer, id, key, question, value)",
           "w.yaml:10:26: unknown field 'args' in tool call (known fields: arguments, name, returns)",
           "w.yaml:12:38: unknown field 'weight' in edge (known fields: guard, outcome, to, when)");
