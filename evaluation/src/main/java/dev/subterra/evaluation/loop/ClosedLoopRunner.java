@@ -140,7 +140,7 @@ public final class ClosedLoopRunner {
       this.scenario = scenario;
       this.sample = sample;
       this.policyName = policyName;
-      this.user = new UserSimulator(workflow, scenario);
+      this.user = new UserSimulator(workflow, scenario, config.wording());
       this.tools = new ToolSimulator(workflow, scenario);
       this.route = user.route();
       long turns = 0;

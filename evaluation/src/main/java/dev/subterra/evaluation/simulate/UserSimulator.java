@@ -3,6 +3,7 @@ package dev.subterra.evaluation.simulate;
 import dev.subterra.synthesis.Route;
 import dev.subterra.synthesis.Scenario;
 import dev.subterra.synthesis.TeacherException;
+import dev.subterra.synthesis.Wording;
 import dev.subterra.synthesis.template.TemplateTeacher;
 import dev.subterra.synthesis.template.UserTurnWriter;
 import dev.subterra.workflow.Node;
@@ -48,12 +49,22 @@ public final class UserSimulator {
    * @throws IllegalArgumentException when the scenario's path is not a path of the workflow
    */
   public UserSimulator(Workflow workflow, Scenario scenario) {
+    this(workflow, scenario, Wording.TRAINING);
+  }
+
+  /**
+   * The user of one scenario of a validated workflow, speaking the {@code wording} share of the user's wording: the
+   * training share, as the teacher's users did, or the held-out share, which no training dialogue spoke.
+   *
+   * @throws IllegalArgumentException when the scenario's path is not a path of the workflow
+   */
+  public UserSimulator(Workflow workflow, Scenario scenario, Wording wording) {
     this.workflow = workflow;
     this.scenario = scenario;
     this.route = Route.of(workflow, scenario.nodes());
     // The teacher's generator: the off-topic question and the corrected value fall at the teacher's steps.
     this.random = TemplateTeacher.randomFor(scenario);
-    this.writer = new UserTurnWriter(workflow, scenario, route, random);
+    this.writer = new UserTurnWriter(workflow, scenario, route, wording, random);
     for (Node node : workflow.nodes()) {
       if (node.kind() == NodeKind.TOOL && node.tool() != null) {
         toolReturned.addAll(node.tool().returns());

@@ -12,6 +12,8 @@ import dev.subterra.evaluation.loop.ConversationResult;
 import dev.subterra.evaluation.loop.ProgressLog;
 import dev.subterra.evaluation.metrics.Bootstrap;
 import dev.subterra.evaluation.metrics.Cohort;
+import dev.subterra.evaluation.metrics.LanguageCohort;
+import dev.subterra.evaluation.metrics.MetricName;
 import dev.subterra.evaluation.metrics.EvaluationMetrics;
 import dev.subterra.evaluation.metrics.Estimate;
 import dev.subterra.evaluation.metrics.MetricSet;
@@ -64,6 +66,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -231,22 +234,41 @@ public final class EvaluateJob {
     List<Scenario> scenarios = new ScenarioPlanner(workflow, ScenarioConfig.perPath(perPath, seed ^ 0x5EEDL))
         .plan(paths).scenarios().stream().sorted(Comparator.comparing(Scenario::scenarioId)).limit(maxScenarios)
         .toList();
+    Map<LanguageCohort, List<Scenario>> byLanguage = new EnumMap<>(LanguageCohort.class);
+    for (LanguageCohort language : LanguageCohort.values()) {
+      if (!language.unseenValues()) {
+        byLanguage.put(language, scenarios);
+      }
+    }
     TemplateTeacher teacher = new TemplateTeacher();
     Map<String, Dialogue> references = new LinkedHashMap<>();
     Map<String, Scenario> byId = new LinkedHashMap<>();
-    for (Scenario scenario : scenarios) {
-      references.put(scenario.scenarioId(), teacher.write(workflow, scenario));
-      byId.put(scenario.scenarioId(), scenario);
+    for (List<Scenario> played : byLanguage.values()) {
+      for (Scenario scenario : played) {
+        if (!references.containsKey(scenario.scenarioId())) {
+          references.put(scenario.scenarioId(), teacher.write(workflow, scenario));
+          byId.put(scenario.scenarioId(), scenario);
+        }
+      }
     }
-    LOG.info("Evaluating the student of {} on {} scenarios ({} run(s) each)", workflow.id(), scenarios.size(), k);
+    LOG.info("Evaluating the student of {} on {} scenarios ({} run(s) each) in {} language cohorts", workflow.id(),
+        scenarios.size(), k, byLanguage.size());
 
     // At most half the context, so that the conversation so far keeps the other half.
     int maxNewTokens = Math.min(MAX_NEW_TOKENS, artefact.model().config().contextLength() / 2);
-    Played played = play(workflow, run.resolve("model"), maxNewTokens, scenarios);
-    List<ConversationResult> results = played.results();
     // One scorer for every policy: its bootstrap draws from a fresh generator per metric, so sharing it changes nothing.
     Metrics scoring = new Metrics(workflow, Bootstrap.of(seed));
-    EvaluationMetrics metrics = scoring.evaluate(results, references, k);
+    Map<LanguageCohort, Played> plays = new EnumMap<>(LanguageCohort.class);
+    Map<LanguageCohort, EvaluationMetrics> languageMetrics = new EnumMap<>(LanguageCohort.class);
+    for (Map.Entry<LanguageCohort, List<Scenario>> cohort : byLanguage.entrySet()) {
+      Played played = play(workflow, run.resolve("model"), maxNewTokens, cohort.getKey(), cohort.getValue());
+      plays.put(cohort.getKey(), played);
+      languageMetrics.put(cohort.getKey(), scoring.evaluate(played.results(), references, k));
+    }
+    LanguageCohort headline = LanguageCohort.HEADLINE;
+    List<ConversationResult> results = plays.get(headline).results();
+    EvaluationMetrics metrics = languageMetrics.get(headline);
+    Played played = plays.get(headline);
     CostAssumptions assumptions = new CostAssumptions(
         HardwarePriceTable.bundled().price(hardware).orElseThrow(() -> new IllegalArgumentException(
             "Invalid hardware: " + hardware + " is not in " + HardwarePriceTable.BUNDLED)),
@@ -256,7 +278,10 @@ public final class EvaluateJob {
             "Invalid frontier model: " + frontier + " is not in " + PriceTable.BUNDLED)),
         PriceTable.bundled().version(), CostAssumptions.DEFAULT_ROUTING_OUTPUT_TOKENS);
     CostReport cost = new CostModel(workflow, assumptions).report(results, byId);
-    ClosedLoopRunner runner = new ClosedLoopRunner(workflow, ClosedLoopConfig.defaults());
+    // The baseline and the teacher replay meet the headline cohort's users.
+    ClosedLoopRunner runner = new ClosedLoopRunner(workflow, ClosedLoopConfig.defaults()
+        .withWording(headline.wording()));
+    List<Scenario> headlineScenarios = byLanguage.get(headline);
 
     // The MLlib baseline, where train wrote one, exported to plain Java and played on the driver: it decides a turn in
     // microseconds, so partitions would cost more than they save. It is deterministic: one run per scenario.
@@ -266,7 +291,7 @@ public final class EvaluateJob {
     if (Files.isDirectory(run.resolve("baseline"))) {
       NextNodeScorer scorer = NextNodeScorerExport.of(PipelineModel.load(run.resolve("baseline").toString()));
       BaselinePolicy baseline = new BaselinePolicy(workflow, scorer);
-      List<ConversationResult> byBaseline = runner.run(baseline, scenarios, 1,
+      List<ConversationResult> byBaseline = runner.run(baseline, headlineScenarios, 1,
           ProgressLog.every("evaluate baseline " + workflow.id()));
       baselineMetrics = Optional.of(scoring.evaluate(byBaseline, references, 1));
       // Its price: the measured seconds of choosing and writing turns, at the student's hardware rate.
@@ -277,7 +302,8 @@ public final class EvaluateJob {
       LOG.info("No baseline/ in {}: the MLlib baseline is not scored (train without --no-baseline)", run);
     }
     // The upper bound: the teacher's dialogues of the same scenarios, replayed through the same harness.
-    List<ConversationResult> replayed = runner.run(new ReferencePolicy(List.copyOf(references.values())), scenarios, 1,
+    List<ConversationResult> replayed = runner.run(new ReferencePolicy(headlineScenarios.stream()
+        .map(s -> references.get(s.scenarioId())).toList()), headlineScenarios, 1,
         ProgressLog.every("evaluate reference " + workflow.id()));
     EvaluationMetrics referenceMetrics = scoring.evaluate(replayed, references, 1);
     Map<String, Object> teacherOfRun = teacher(run);
@@ -306,6 +332,12 @@ public final class EvaluateJob {
     Path temporary = Path.of(staging.toString());
     Files.createDirectories(temporary);
     writeJsonl(temporary.resolve("conversations.jsonl"), results);
+    for (Map.Entry<LanguageCohort, Played> other : plays.entrySet()) {
+      if (other.getKey() != headline) {
+        writeJsonl(temporary.resolve("conversations-" + other.getKey().wireName().replace('_', '-') + ".jsonl"),
+            other.getValue().results());
+      }
+    }
     if (baselinePlayed.isPresent()) {
       writeJsonl(temporary.resolve("conversations-baseline.jsonl"), baselinePlayed.get().results());
     }
@@ -313,12 +345,15 @@ public final class EvaluateJob {
     if (!verdicts.isEmpty()) {
       writeJsonl(temporary.resolve("judge.jsonl"), List.copyOf(verdicts.values()));
     }
-    List<ConversationResult> everyPolicy = new ArrayList<>(results);
-    baselinePlayed.ifPresent(b -> everyPolicy.addAll(b.results()));
-    everyPolicy.addAll(replayed);
+    Map<ConversationResult, LanguageCohort> everyPolicy = new LinkedHashMap<>();
+    plays.forEach((language, p) -> p.results().forEach(c -> everyPolicy.put(c, language)));
+    baselinePlayed.ifPresent(b -> b.results().forEach(c -> everyPolicy.put(c, headline)));
+    replayed.forEach(c -> everyPolicy.put(c, headline));
     writeParquet(temporary.resolve("conversations"), everyPolicy, verdicts);
     Map<String, Object> summary = new LinkedHashMap<>(metrics.summary().toMap());
     summary.putAll(cost.toMap());
+    summary.put("headline_cohort", headline.wireName());
+    summary.put("language_cohorts", languageCohorts(languageMetrics, byLanguage));
     summary.put("cohorts", cohorts(metrics));
     summary.put("node_accuracy_by_node", estimates(metrics.nodeAccuracy()));
     summary.put("first_wrong_nodes", metrics.firstWrongNodes());
@@ -348,6 +383,7 @@ public final class EvaluateJob {
     summary.put("provenance", provenance);
     JSON.writeValue(temporary.resolve("summary.json").toFile(), summary);
     Files.writeString(temporary.resolve("report.md"), report(workflow, metrics, cost, scenarios.size())
+        + languageReport(languageMetrics, byLanguage)
         + baselineReport(baselineMetrics, referenceMetrics, teacherOfRun), StandardCharsets.UTF_8);
 
     List<HtmlReport.PolicyResult> shown = new ArrayList<>();
@@ -369,6 +405,43 @@ public final class EvaluateJob {
         StandardCharsets.UTF_8);
     files.commit(staging, target);
     return new Result(evalDir, metrics, cost, scenarios.size(), baselineMetrics, referenceMetrics, judged);
+  }
+
+  /** Each language cohort's headline figures, with its count of scenarios, for {@code summary.json}. */
+  private static Map<String, Object> languageCohorts(Map<LanguageCohort, EvaluationMetrics> metrics,
+      Map<LanguageCohort, List<Scenario>> scenarios) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    metrics.forEach((language, m) -> {
+      Map<String, Object> block = new LinkedHashMap<>(m.summary().toMap());
+      block.put("scenarios", scenarios.get(language).size());
+      block.put("first_wrong_nodes", m.firstWrongNodes());
+      out.put(language.wireName(), block);
+    });
+    return out;
+  }
+
+  /** The language cohorts side by side, for {@code report.md}. */
+  private static String languageReport(Map<LanguageCohort, EvaluationMetrics> metrics,
+      Map<LanguageCohort, List<Scenario>> scenarios) {
+    StringBuilder md = new StringBuilder("\n## By the users' language\n\nThe headline figures above are the ")
+        .append(LanguageCohort.HEADLINE.wireName()).append(" cohort's: users who speak only wording that no training"
+            + " dialogue used.\n\n| metric |");
+    metrics.keySet().forEach(l -> md.append(' ').append(l.wireName()).append(" (").append(scenarios.get(l).size())
+        .append(") |"));
+    md.append("\n|---|");
+    metrics.keySet().forEach(l -> md.append("---|"));
+    md.append('\n');
+    for (String name : List.of(MetricName.NODE_ACCURACY, MetricName.TOOL_CALL_ACCURACY, MetricName.SLOT_ACCURACY,
+        MetricName.PATH_FIDELITY, MetricName.TERMINAL_ACCURACY)) {
+      md.append("| ").append(name).append(" |");
+      for (EvaluationMetrics m : metrics.values()) {
+        Estimate e = m.cohort(Cohort.ALL).get(name);
+        md.append(' ').append(e.isDefined() ? String.format("%.3f [%.3f, %.3f]", e.value(), e.low(), e.high()) : "–")
+            .append(" |");
+      }
+      md.append('\n');
+    }
+    return md.toString();
   }
 
   /** How many answers the judge is asked for per conversation when they come back malformed. */
@@ -461,12 +534,16 @@ public final class EvaluateJob {
       .add("judge_consistency", DataTypes.IntegerType, true)
       .add("judge_graceful_handling", DataTypes.IntegerType, true)
       .add("judge_naturalness", DataTypes.IntegerType, true)
-      .add("judge_failure", DataTypes.StringType, true);
+      .add("judge_failure", DataTypes.StringType, true)
+      .add("language", DataTypes.StringType, false);
 
-  private void writeParquet(Path dir, List<ConversationResult> conversations, Map<String, Verdict> verdicts) {
+  private void writeParquet(Path dir, Map<ConversationResult, LanguageCohort> conversations,
+      Map<String, Verdict> verdicts) {
     List<Row> rows = new ArrayList<>(conversations.size());
-    for (ConversationResult c : conversations) {
-      Verdict v = c.policy().equals("student") ? verdicts.get(c.scenarioId() + "#" + c.sample()) : null;
+    for (Map.Entry<ConversationResult, LanguageCohort> entry : conversations.entrySet()) {
+      ConversationResult c = entry.getKey();
+      boolean judged = c.policy().equals("student") && entry.getValue() == LanguageCohort.HEADLINE;
+      Verdict v = judged ? verdicts.get(c.scenarioId() + "#" + c.sample()) : null;
       JudgeScores j = v == null ? null : v.scores();
       rows.add(RowFactory.create(c.policy(), c.scenarioId(), c.pathId(), c.split().wireName(), c.sample(),
           c.terminal(), c.end().wireName(), c.pathFidelity(), c.terminalCorrect(), c.steps().size(),
@@ -474,7 +551,7 @@ public final class EvaluateJob {
           c.promptTokens(), c.generatedTokens(),
           j == null ? null : j.taskSuccess(), j == null ? null : j.informationAccuracy(),
           j == null ? null : j.consistency(), j == null ? null : j.gracefulHandling(),
-          j == null ? null : j.naturalness(), v == null ? null : v.failure()));
+          j == null ? null : j.naturalness(), v == null ? null : v.failure(), entry.getValue().wireName()));
     }
     spark.createDataFrame(rows, CONVERSATION_SCHEMA).coalesce(1).write().parquet(dir.toAbsolutePath().toString());
   }
@@ -504,8 +581,8 @@ public final class EvaluateJob {
    * Plays the scenarios across Spark partitions. The model's files are broadcast once; each executor writes them to a
    * local directory once per JVM and loads the artefact from there, and each partition plays its scenarios batched.
    */
-  private Played play(Workflow workflow, Path modelDir, int maxNewTokens, List<Scenario> scenarios)
-      throws IOException {
+  private Played play(Workflow workflow, Path modelDir, int maxNewTokens, LanguageCohort language,
+      List<Scenario> scenarios) throws IOException {
     Map<String, byte[]> modelFiles = new LinkedHashMap<>();
     try (var files = Files.list(modelDir)) {
       for (Path file : files.sorted().toList()) {
@@ -513,7 +590,8 @@ public final class EvaluateJob {
       }
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    jsc.setJobGroup("subterra-evaluate-" + workflow.id(), "Play the student of " + workflow.id(), false);
+    jsc.setJobGroup("subterra-evaluate-" + workflow.id(), "Play the student of " + workflow.id() + " ("
+        + language.wireName() + ")", false);
     try {
       Broadcast<Map<String, byte[]>> model = jsc.broadcast(modelFiles);
       Broadcast<String> workflowJson = jsc.broadcast(WorkflowCodec.toJson(workflow));
@@ -525,7 +603,8 @@ public final class EvaluateJob {
       long samplingSeed = seed;
       boolean ground = groundArguments;
       int slices = Math.max(1, Math.min(scenarios.size(), partitions != null ? partitions : jsc.defaultParallelism()));
-      String label = "evaluate student " + workflow.id();
+      String label = "evaluate student " + workflow.id() + " " + language.wireName();
+      ClosedLoopConfig loop = ClosedLoopConfig.defaults().withWording(language.wording());
       List<String> lines = jsc.parallelize(encoded, slices).mapPartitionsWithIndex((index, part) -> {
         List<Scenario> mine = new ArrayList<>();
         while (part.hasNext()) {
@@ -543,7 +622,7 @@ public final class EvaluateJob {
         StudentPolicy student = new StudentPolicy(ExecutorModels.load(model.value()), decoding, w);
         // Logged where the partition plays: the console in local mode, the executor's log on a cluster.
         ProgressLog progress = ProgressLog.every(label + " (partition " + (index + 1) + " of " + slices + ")");
-        for (ConversationResult result : new ClosedLoopRunner(w, ClosedLoopConfig.defaults()).run(student, mine,
+        for (ConversationResult result : new ClosedLoopRunner(w, loop).run(student, mine,
             samples, progress)) {
           out.add(WIRE.writeValueAsString(result));
         }

@@ -11,6 +11,7 @@ import dev.subterra.synthesis.TeacherException;
 import dev.subterra.synthesis.ToolInvocation;
 import dev.subterra.synthesis.ToolTurns;
 import dev.subterra.synthesis.Turn;
+import dev.subterra.synthesis.Wording;
 import dev.subterra.workflow.Edge;
 import dev.subterra.workflow.Fact;
 import dev.subterra.workflow.Node;
@@ -137,7 +138,7 @@ public final class TemplateTeacher implements Teacher {
       this.scenario = scenario;
       this.route = route;
       this.random = randomFor(scenario);
-      this.user = new UserTurnWriter(workflow, scenario, route, random);
+      this.user = new UserTurnWriter(workflow, scenario, route, Wording.TRAINING, random);
     }
 
     List<Turn> write() throws TeacherException {

@@ -3,6 +3,7 @@ package dev.subterra.synthesis.template;
 import dev.subterra.synthesis.Route;
 import dev.subterra.synthesis.Scenario;
 import dev.subterra.synthesis.Turn;
+import dev.subterra.synthesis.Wording;
 import dev.subterra.workflow.Edge;
 import dev.subterra.workflow.Node;
 import dev.subterra.workflow.NodeKind;
@@ -45,6 +46,7 @@ public final class UserTurnWriter {
   private final Scenario scenario;
   private final Route route;
   private final UserVoice voice;
+  private final UserWording wording;
   /** Slots the user has stated or a tool has returned: what the conversation already knows. */
   private final Set<String> known = new HashSet<>();
   /** Slots the user has stated: a guard on one of them is a branch the user has already put into words. */
@@ -53,14 +55,15 @@ public final class UserTurnWriter {
   private int correctionFrom;
 
   /**
-   * The user of one scenario, on its resolved route; draws the step of its off-topic question and of its corrected
-   * value (for users with those styles) from {@code random}.
+   * The user of one scenario, on its resolved route, speaking the {@code wording} share of the user's wording; draws
+   * the step of its off-topic question and of its corrected value (for users with those styles) from {@code random}.
    */
-  public UserTurnWriter(Workflow workflow, Scenario scenario, Route route, SplittableRandom random) {
+  public UserTurnWriter(Workflow workflow, Scenario scenario, Route route, Wording wording, SplittableRandom random) {
     this.workflow = workflow;
     this.scenario = scenario;
     this.route = route;
     this.voice = new UserVoice(scenario.styles());
+    this.wording = new UserWording(workflow, wording);
     List<Integer> userSteps = new ArrayList<>();
     for (int i = 0; i < route.size(); i++) {
       if (route.node(i).kind() == NodeKind.USER) {
@@ -103,11 +106,17 @@ public String say(int step, SplittableRandom random) {
     Utterance text;
     if (!node.templates().isEmpty()) {
       List<String> candidates = node.templates();
+      boolean needsIntent = answersHub(step);
       if (!outgoing.isEmpty() && speaksForBranches(node.templates(), outgoing)) {
         candidates = matching(node.templates(), outgoing);
+        needsIntent = true;
       }
+      candidates = wording.templates(node, candidates);
       if (!candidates.isEmpty()) {
-        text = Utterance.render(voice.choose(candidates, random), scenario.slots());
+        String template = voice.choose(candidates, random);
+        Utterance composed = random.nextDouble() < UserWording.COMPOSED
+            ? wording.compose(template, scenario.slots(), needsIntent, random) : null;
+        text = composed != null ? composed : Utterance.render(template, scenario.slots());
       } else {
         // No template says this branch: say the condition, and still give the values the templates would have.
         Set<String> wanted = new java.util.LinkedHashSet<>();
@@ -129,10 +138,24 @@ public String say(int step, SplittableRandom random) {
         text = corrected;
       }
     }
-    text = voice.dress(text, random);
+    text = voice.dress(wording.casual(text, random), random);
     known.addAll(text.slots());
     userStated.addAll(text.slots());
     return text.text();
+  }
+
+  /**
+   * Whether the user turn at {@code step} answers a hub's question in words: the route came to it by an edge that a
+   * decision or agent node chose by its {@code when}, with no guard (reaction -> choose_option), so its wording carries
+   * the intent.
+   */
+  private boolean answersHub(int step) {
+    if (step == 0) {
+      return false;
+    }
+    Edge into = route.edge(step - 1);
+    return route.node(step - 1).isBranching() && into != null && into.guard() == null && into.when() != null
+        && !into.when().isBlank();
   }
 
   /**

@@ -1,0 +1,179 @@
+package dev.subterra.synthesis.template;
+
+import dev.subterra.synthesis.Wording;
+import dev.subterra.workflow.Node;
+import dev.subterra.workflow.Slot;
+import dev.subterra.workflow.Workflow;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How customers word a user turn beyond the workflow's templates: the values a template states, said in any order with
+ * the workflow's own per-slot phrasings ("{travellers} of us"), joined and opened the way people type, in lower case at
+ * times, with the intent sentences of the template kept ("Perfect, go ahead and book."). Every list it draws from is
+ * split into a training and a held-out share ({@link Wording}); one instance speaks one share.
+ *
+ * <p>A composed turn states exactly the values its template does, so a composed turn and a template turn teach the same
+ * call. A template whose values share a sentence with its intent ("Yes please, book {option_name}.") cannot be taken
+ * apart without losing the intent, so where the turn must carry one (it answers a decision hub's question) only
+ * templates with an intent sentence of their own are composed.
+ */
+final class UserWording {
+  /** Chance that a composable user turn is composed rather than spoken from its template. */
+  static final double COMPOSED = 0.5;
+  /** Chance that a composed turn's values keep the template's order rather than a shuffled one. */
+  static final double KEEP_ORDER = 0.3;
+  /** Chance that a value is said bare ("Porto") rather than with one of its phrasings ("going to Porto"). */
+  static final double BARE = 0.3;
+  /** Chances that a composed turn opens with a greeting or closes with thanks. */
+  static final double OPENED = 0.4;
+  static final double CLOSED = 0.25;
+  /** Chance that a user writes a turn's words (not its values) in lower case. */
+  static final double LOWER_CASE = 0.2;
+
+  private static final Pattern SENTENCE = Pattern.compile("[^.!?]+(?:[.!?]+|$)");
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{[^{}]*}");
+  private static final List<String> OPENERS = List.of("Hi,", "Hello,", "Hey,", "Hi there,", "Ok so", "Right,", "So",
+      "Alright,", "Good morning,", "Hiya,", "Hello there.", "Morning!", "Hi again,", "Okay,");
+  private static final List<String> CLOSERS = List.of("thanks", "thank you", "cheers", "thx", "please",
+      "much appreciated", "ty", "thanks a lot");
+  private static final List<String> JOINERS = List.of(", ", " and ", ". ", " - ", "; ", ", and ", " + ");
+  private static final List<String> GENERIC = List.of("{}", "the {name} is {}", "{name}: {}", "{name} {}",
+      "{name} would be {}");
+
+  private final Workflow workflow;
+  private final Wording wording;
+
+  UserWording(Workflow workflow, Wording wording) {
+    this.workflow = workflow;
+    this.wording = wording;
+  }
+
+  Wording share() {
+    return wording;
+  }
+
+  /** The candidate templates of a node that this share speaks; all of them when the share speaks none. */
+  List<String> templates(Node node, List<String> candidates) {
+    List<String> spoken = wording.of("template\u001f" + node.id(), node.templates());
+    List<String> out = candidates.stream().filter(spoken::contains).toList();
+    return out.isEmpty() ? candidates : out;
+  }
+
+  /**
+   * The template's values in a turn of the customer's own making, or {@code null} when the template cannot be taken
+   * apart ({@code needsIntent} and no sentence of it is free of values) or states no value.
+   */
+  Utterance compose(String template, Map<String, String> values, boolean needsIntent, SplittableRandom random) {
+    List<String> intent = new ArrayList<>();
+    Set<String> slots = new LinkedHashSet<>(Utterance.placeholders(template));
+    Matcher sentences = SENTENCE.matcher(template);
+    while (sentences.find()) {
+      String sentence = sentences.group().strip();
+      if (!sentence.isEmpty() && !PLACEHOLDER.matcher(sentence).find()) {
+        intent.add(sentence);
+      }
+    }
+    slots.removeIf(slot -> values.get(slot) == null);
+    if (slots.isEmpty() || needsIntent && intent.isEmpty()) {
+      return null;
+    }
+    List<String> order = new ArrayList<>(slots);
+    if (random.nextDouble() >= KEEP_ORDER) {
+      for (int i = order.size() - 1; i > 0; i--) {
+        java.util.Collections.swap(order, i, random.nextInt(i + 1));
+      }
+    }
+    List<String> joiners = wording.of("joiner", JOINERS);
+    List<Utterance.Segment> out = new ArrayList<>();
+    String opener = random.nextDouble() < OPENED ? pick(wording.of("opener", OPENERS), random) : null;
+    if (opener != null) {
+      out.add(new Utterance.Segment(opener + " ", null));
+    }
+    if (!intent.isEmpty()) {
+      String said = String.join(" ", intent);
+      out.add(new Utterance.Segment((opener == null || opener.matches(".*[.!?]$") ? said
+          : Utterance.decapitalize(said)) + " ", null));
+    }
+    for (int i = 0; i < order.size(); i++) {
+      if (i > 0) {
+        out.add(new Utterance.Segment(pick(joiners, random), null));
+      }
+      out.addAll(phrase(order.get(i), values.get(order.get(i)), mayBeBare(order.get(i), order), random));
+    }
+    if (random.nextDouble() < CLOSED) {
+      out.add(new Utterance.Segment((random.nextBoolean() ? ", " : ". ") + pick(wording.of("closer", CLOSERS),
+          random), null));
+    }
+    return Utterance.of(capitalised(out));
+  }
+
+  /** The turn with its words (never its values) in lower case, for some users. */
+  Utterance casual(Utterance text, SplittableRandom random) {
+    return random.nextDouble() < LOWER_CASE ? text.mapLiterals(s -> s.toLowerCase(Locale.ROOT)) : text;
+  }
+
+  /**
+   * Whether a value may be said without words around it and still be read as this slot's: not a number (which number
+   * is the nights and which the party size?), and no other slot of the turn of the same type and generator (which
+   * town is the origin?).
+   */
+  private boolean mayBeBare(String slot, List<String> turnSlots) {
+    Slot declared = workflow.slots().get(slot);
+    if (declared == null || declared.type() == dev.subterra.workflow.SlotType.NUMBER) {
+      return false;
+    }
+    return turnSlots.stream().filter(other -> !other.equals(slot)).map(workflow.slots()::get)
+        .noneMatch(other -> other != null && other.type() == declared.type()
+            && java.util.Objects.equals(other.generate(), declared.generate()));
+  }
+
+  /** One value with one of its phrasings (the workflow's, or generic ones), the value a slot segment. */
+  private List<Utterance.Segment> phrase(String slot, String value, boolean bare, SplittableRandom random) {
+    Slot declared = workflow.slots().get(slot);
+    List<String> own = declared == null ? List.of() : declared.phrasings().stream()
+        .map(p -> p.replace("{" + slot + "}", "{}")).toList();
+    List<String> phrasings = own.isEmpty() ? bare ? GENERIC : GENERIC.subList(1, GENERIC.size()) : own;
+    String phrasing = bare && random.nextDouble() < BARE ? "{}"
+        : pick(wording.of("phrasing\u001f" + slot, phrasings), random);
+    phrasing = phrasing.replace("{name}", Utterance.humanize(slot));
+    int at = phrasing.indexOf("{}");
+    List<Utterance.Segment> out = new ArrayList<>();
+    if (at > 0) {
+      out.add(new Utterance.Segment(phrasing.substring(0, at), null));
+    }
+    out.add(new Utterance.Segment(value, slot));
+    if (at + 2 < phrasing.length()) {
+      out.add(new Utterance.Segment(phrasing.substring(at + 2), null));
+    }
+    return out;
+  }
+
+  /** The segments with the first letter of the turn, and of every sentence after ". ", in upper case. */
+  private static List<Utterance.Segment> capitalised(List<Utterance.Segment> segments) {
+    List<Utterance.Segment> out = new ArrayList<>();
+    boolean start = true;
+    for (Utterance.Segment s : segments) {
+      String text = s.text();
+      if (start && !s.isSlot() && !text.isBlank()) {
+        text = Utterance.capitalize(text);
+      }
+      out.add(new Utterance.Segment(text, s.slot()));
+      if (!text.isBlank()) {
+        start = text.endsWith(". ");
+      }
+    }
+    return out;
+  }
+
+  private static String pick(List<String> options, SplittableRandom random) {
+    return options.get(random.nextInt(options.size()));
+  }
+}
