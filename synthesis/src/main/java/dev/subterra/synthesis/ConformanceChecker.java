@@ -24,6 +24,9 @@ import java.util.Map;
  *   <li>no user or agent turn is blank.
  * </ul>
  *
+ * <p>A customer may write first, before the agent's turn at the start node ({@code Hi, can you help me?}): an opening
+ * user turn carries the start node's id.
+ *
  * <p>A digression is a user turn followed by an agent turn that both carry the id of the user node the conversation
  * is waiting at: an agent turn never executes a user node otherwise, so the pair is unambiguous, even on paths that
  * repeat nodes. It must come right before that user node's own turn.
@@ -65,6 +68,11 @@ public final class ConformanceChecker {
       String where = "turn " + t;
       if (turn == null || turn.role() == null) {
         reasons.add("Invalid " + where + ": it has no role");
+        continue;
+      }
+      if (t == 0 && turn.role() == Role.USER && !expected.isEmpty() && expected.get(0).kind() == NodeKind.AGENT
+          && expected.get(0).id().equals(turn.nodeId()) && route.node(0) == expected.get(0)) {
+        checkText(turn, where, reasons);
         continue;
       }
       if (isDigression(workflow, turns, t)) {

@@ -96,7 +96,8 @@ class ChatFormatTest {
   @Test
   void nodeTagsPrefixEveryAssistantMessage() throws Exception {
     Workflow workflow = Fixtures.retryLoop();
-    Dialogue dialogue = dialogues(workflow).get(0);
+    Dialogue dialogue = dialogues(workflow).stream().filter(d -> d.turns().get(0).role() == Role.AGENT)
+        .findFirst().orElseThrow();
     JsonNode messages = JSON.readTree(ChatFormat.forWorkflow(workflow).withNodeTags(true).line(dialogue))
         .get("messages");
 

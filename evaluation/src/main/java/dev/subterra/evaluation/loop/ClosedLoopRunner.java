@@ -127,6 +127,8 @@ public final class ClosedLoopRunner {
     private final List<StepResult> steps = new ArrayList<>();
     private int at;
     private boolean digressed;
+    /** Whether the user has had the chance to write first. */
+    private boolean opened;
     /** Whether the step waiting for the agent is its answer to the off-topic question. */
     private boolean answeringDigression;
     private String lastAgentText = "";
@@ -165,6 +167,13 @@ public final class ClosedLoopRunner {
     boolean advance() {
       if (end != null) {
         return false;
+      }
+      if (!opened) {
+        opened = true;
+        String opening = user.opening();
+        if (opening != null) {
+          history.add(new Turn(Role.USER, opening, null, null, null));
+        }
       }
       while (at < route.size()) {
         Node node = route.node(at);

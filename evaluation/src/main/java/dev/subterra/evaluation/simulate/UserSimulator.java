@@ -82,6 +82,11 @@ public final class UserSimulator {
     return writer.digressesAt(step);
   }
 
+  /** What the user writes before the agent's first turn, or {@code null} when the agent speaks first. */
+  public String opening() {
+    return writer.opening(random);
+  }
+
   /** The off-topic question. */
   public String offTopic() {
     return writer.offTopic(random);

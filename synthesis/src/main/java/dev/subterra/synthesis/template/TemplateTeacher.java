@@ -142,6 +142,10 @@ public final class TemplateTeacher implements Teacher {
     }
 
     List<Turn> write() throws TeacherException {
+      String opening = user.opening(random);
+      if (opening != null) {
+        turns.add(Turn.user(route.node(0).id(), opening));
+      }
       for (int i = 0; i < route.size(); i++) {
         Node node = route.node(i);
         switch (node.kind()) {

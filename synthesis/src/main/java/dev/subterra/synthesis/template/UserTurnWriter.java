@@ -53,6 +53,8 @@ public final class UserTurnWriter {
   private final Set<String> userStated = new HashSet<>();
   private final int digressionAt;
   private int correctionFrom;
+  /** Whether the customer writes first, before the agent at the start node has spoken. */
+  private final boolean speaksFirst;
 
   /**
    * The user of one scenario, on its resolved route, speaking the {@code wording} share of the user's wording; draws
@@ -74,6 +76,30 @@ public final class UserTurnWriter {
         ? userSteps.get(random.nextInt(userSteps.size())) : -1;
     this.correctionFrom = voice.has("corrects_answer") && !userSteps.isEmpty()
         ? userSteps.get(random.nextInt(userSteps.size())) : Integer.MAX_VALUE;
+    this.speaksFirst = route.size() > 0 && route.node(0).kind() == NodeKind.AGENT && !userSteps.isEmpty()
+        && random.nextDouble() < SPEAKS_FIRST;
+  }
+
+  /** Chance that, where the workflow starts with the agent, the customer writes first, as most chat clients open. */
+  static final double SPEAKS_FIRST = 0.3;
+
+  /**
+   * What the customer says before the agent's first turn, or {@code null} when the agent speaks first: a greeting, and
+   * a request or one of the values of the first user turn. Drawn before any other turn, from {@code random}.
+   */
+  public String opening(SplittableRandom random) {
+    if (!speaksFirst) {
+      return null;
+    }
+    int firstUser = 0;
+    while (route.node(firstUser).kind() != NodeKind.USER) {
+      firstUser++;
+    }
+    List<String> slots = new ArrayList<>();
+    route.node(firstUser).templates().forEach(t -> Utterance.placeholders(t).stream()
+        .filter(slot -> !slots.contains(slot)).forEach(slots::add));
+    Utterance said = voice.dress(wording.casual(wording.opening(slots, scenario.slots(), random), random), random);
+    return said.text();
   }
 
   /** Whether the user asks an off-topic question right before speaking at this (user) step. */

@@ -45,6 +45,11 @@ final class UserWording {
   private static final List<String> CLOSERS = List.of("thanks", "thank you", "cheers", "thx", "please",
       "much appreciated", "ty", "thanks a lot");
   private static final List<String> JOINERS = List.of(", ", " and ", ". ", " - ", "; ", ", and ", " + ");
+  private static final List<String> GREETINGS = List.of("Hi", "Hello", "Hey", "Hi there", "Good morning",
+      "Hello there", "Hiya", "Morning", "Good afternoon", "Hey there");
+  private static final List<String> REQUESTS = List.of("can you help me?", "I need some help.", "are you there?",
+      "I have a question.", "I'd like some help please.", "quick question.", "is this the right place?",
+      "hoping you can help.");
   private static final List<String> GENERIC = List.of("{}", "the {name} is {}", "{name}: {}", "{name} {}",
       "{name} would be {}");
 
@@ -115,6 +120,27 @@ final class UserWording {
     return Utterance.of(capitalised(out));
   }
 
+  /**
+   * What a customer who writes first says before the agent has spoken: a greeting, and a request for help or one of
+   * the values the first user turn will give, with one of its phrasings ("Hi, a trip to Lisbon please.").
+   */
+  Utterance opening(List<String> firstSlots, Map<String, String> values, SplittableRandom random) {
+    String greeting = pick(wording.of("greeting", GREETINGS), random);
+    List<String> given = firstSlots.stream().filter(slot -> values.get(slot) != null
+        && workflow.slots().get(slot) != null && !workflow.slots().get(slot).phrasings().isEmpty()).toList();
+    if (given.isEmpty() || random.nextBoolean()) {
+      return Utterance.literal(greeting + ", " + pick(wording.of("request", REQUESTS), random));
+    }
+    List<Utterance.Segment> out = new ArrayList<>();
+    out.add(new Utterance.Segment(greeting + ", ", null));
+    String slot = pick(given, random);
+    List<String> phrasings = workflow.slots().get(slot).phrasings().stream()
+        .map(p -> p.replace("{" + slot + "}", "{}")).toList();
+    out.addAll(phrase(slot, values.get(slot), pick(wording.of("phrasing\u001f" + slot, phrasings), random)));
+    out.add(new Utterance.Segment(random.nextBoolean() ? " please." : ".", null));
+    return Utterance.of(out);
+  }
+
   /** The turn with its words (never its values) in lower case, for some users. */
   Utterance casual(Utterance text, SplittableRandom random) {
     return random.nextDouble() < LOWER_CASE ? text.mapLiterals(s -> s.toLowerCase(Locale.ROOT)) : text;
@@ -143,6 +169,11 @@ final class UserWording {
     List<String> phrasings = own.isEmpty() ? bare ? GENERIC : GENERIC.subList(1, GENERIC.size()) : own;
     String phrasing = bare && random.nextDouble() < BARE ? "{}"
         : pick(wording.of("phrasing\u001f" + slot, phrasings), random);
+    return phrase(slot, value, phrasing);
+  }
+
+  /** The value in this phrasing ({@code {}} marks the value, {@code {name}} the slot's name). */
+  private static List<Utterance.Segment> phrase(String slot, String value, String phrasing) {
     phrasing = phrasing.replace("{name}", Utterance.humanize(slot));
     int at = phrasing.indexOf("{}");
     List<Utterance.Segment> out = new ArrayList<>();
