@@ -19,7 +19,8 @@ import java.util.Map;
  * written by the tools' signatures, and every choice in it is made by the student's likelihood among what can be
  * right.
  *
- * <p>The call's text is {@code name(arg=value, ...)} as {@code DialogueSerializer} writes it. The tool's name is
+ * <p>The call's text is {@code name(arg: value, ...)} as {@code DialogueSerializer} writes it, each value with the space
+ * before it, as the value's words are encoded where the user said them. The tool's name is
  * chosen among the signatures' names; the argument names, {@code =}, {@code ,} and the closing {@code )} and
  * {@code </call>} are then written in the signature's order; each value is chosen among the spans of what the user
  * said and the tools returned earlier in the conversation (a workflow's arguments are slot values, and slot values
@@ -47,6 +48,8 @@ public final class GroundedCalls {
   /** The most combinations of values that consecutive numbers or dates are chosen among together. */
   static final int MAX_COMBINATIONS = 512;
   private static final String FORBIDDEN = ",\";?!()[]{}";
+  /** What follows an argument's name: {@code DialogueSerializer}'s separator less its space, which the value takes. */
+  private static final String SEPARATOR = ":";
 
   private final BpeTokenizer tokenizer;
   private final Map<String, List<String>> signatures;
@@ -327,7 +330,7 @@ public final class GroundedCalls {
     private void planArguments(List<String> arguments, Map<String, Slot> typed) {
       int from = 0;
       while (from < arguments.size()) {
-        plan.add(tokenizer.encode((from == 0 ? "" : " ") + arguments.get(from) + "="));
+        plan.add(tokenizer.encode((from == 0 ? "" : " ") + arguments.get(from) + SEPARATOR));
         // Consecutive numbers (or dates) are chosen together, every combination scored as one run: the student's
         // confidence in the party size then also decides the nights, where one at a time the nights would be
         // settled first and for good.
@@ -359,7 +362,7 @@ public final class GroundedCalls {
         values.add(chosen);
         return;
       }
-      int[] name = at == from ? new int[0] : tokenizer.encode(" " + arguments.get(at) + "=");
+      int[] name = at == from ? new int[0] : tokenizer.encode(" " + arguments.get(at) + SEPARATOR);
       int[] close = tokenizer.encode(at == arguments.size() - 1 ? ")" : ",");
       List<String> options = valuesFor(typed.get(arguments.get(at)), spans);
       if (options.isEmpty()) {
@@ -370,7 +373,7 @@ public final class GroundedCalls {
       for (String value : options) {
         List<String> next = new ArrayList<>(chosen);
         next.add(value);
-        combine(arguments, typed, from, at + 1, to, concat(prefix, concat(name, concat(tokenizer.encode(value),
+        combine(arguments, typed, from, at + 1, to, concat(prefix, concat(name, concat(tokenizer.encode(" " + value),
             close))), next, alternatives, values);
       }
     }

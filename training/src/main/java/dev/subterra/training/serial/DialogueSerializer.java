@@ -22,13 +22,19 @@ import java.util.StringJoiner;
  * &lt;bos&gt; &lt;system&gt; Flight booking &lt;end&gt;
  * &lt;user&gt; Hi, I am Ana. &lt;end&gt;
  * &lt;agent&gt; [&lt;node:greet&gt; Hello Ana, where to? &lt;end&gt;]
- * &lt;agent&gt; [&lt;node:search&gt; &lt;call&gt; search_flights(city=Paris, date=2026-05-01) &lt;/call&gt; &lt;end&gt;]
- * &lt;tool&gt; {"flight":"SB512"} &lt;end&gt;
+ * &lt;agent&gt; [&lt;node:search&gt; &lt;call&gt; search_flights(city: Paris, date: 2026-05-01) &lt;/call&gt; &lt;end&gt;]
+ * &lt;tool&gt; status: success; flight: SB512 &lt;end&gt;
  * </pre>
  *
  * <p>Brackets mark the targets: the node tag, the call and the text of each agent turn, and its end. The role tokens,
  * user turns and tool results are context, so at run time the caller appends {@code <agent>} and the student writes
  * the rest of the turn. This is the SimpleTOD layout: tag, then action, then words.
+ *
+ * <p>A value is written the same way wherever it occurs, so that the student can copy one it has never seen token by
+ * token: a user turn and a tool result start with a space, a tool result that is a flat JSON object is written as
+ * {@code key: value; ...}, and a call's values follow {@code ": "}. Byte-level BPE encodes a word with the space
+ * before it ({@code " Porto"}) differently from the same word after {@code =} or {@code "}; without this, the first
+ * token of every value in a call was one the user's turn never showed.
  *
  * <p>A dialogue longer than the window is cut into several windows, at turn boundaries. Each trains some consecutive
  * turns (at most half the window, but for the first) after the system line and the conversation before them, which
@@ -269,7 +275,7 @@ public final class DialogueSerializer {
       List<Integer> brief = new ArrayList<>();
       if (turn.role() == Role.USER) {
         add(ids, mask, brief, SpecialToken.USER.id(), false, true);
-        addText(ids, mask, brief, turn.text(), false, true);
+        addText(ids, mask, brief, quoted(turn.text()), false, true);
         add(ids, mask, brief, SpecialToken.END.id(), false, true);
       } else {
         // An agent turn or a tool turn: either way the agent speaks, and a tool turn's result comes back after it.
@@ -288,7 +294,7 @@ public final class DialogueSerializer {
         add(ids, mask, brief, SpecialToken.END.id(), true, true);
         if (turn.result() != null) {
           add(ids, mask, brief, SpecialToken.TOOL.id(), false, true);
-          addText(ids, mask, brief, turn.result(), false, true);
+          addText(ids, mask, brief, toolResultText(turn.result()), false, true);
           add(ids, mask, brief, SpecialToken.END.id(), false, true);
         }
       }
@@ -313,20 +319,55 @@ public final class DialogueSerializer {
     }
   }
 
-  /** A tool call as the student writes it: {@code name(arg=value, ...)}, arguments in their declared order. */
+  /** A tool call as the student writes it: {@code name(arg: value, ...)}, arguments in their declared order. */
   public static String formatCall(ToolInvocation call) {
     StringJoiner args = new StringJoiner(", ", call.name() + "(", ")");
     for (Map.Entry<String, String> e : call.arguments().entrySet()) {
-      args.add(e.getKey() + "=" + e.getValue());
+      args.add(e.getKey() + ARGUMENT_SEPARATOR + e.getValue());
     }
     return args.toString();
+  }
+
+  /** What separates an argument's name from its value in a call; its space makes a value encode as in a turn. */
+  public static final String ARGUMENT_SEPARATOR = ": ";
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** A user turn's or tool result's text as the student reads it: after a space, as a call's values are. */
+  static String quoted(String text) {
+    return text == null || text.isEmpty() || text.startsWith(" ") ? text : " " + text;
+  }
+
+  /**
+   * A tool result as the student reads it: a flat JSON object of strings, numbers and booleans as {@code key: value;
+   * ...} (so its values encode as they do in a call), anything else as it is; after a space either way.
+   */
+  public static String toolResultText(String result) {
+    if (result == null || !result.startsWith("{")) {
+      return quoted(result);
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(result);
+      StringJoiner out = new StringJoiner("; ", " ", "");
+      for (var fields = tree.fields(); fields.hasNext(); ) {
+        var field = fields.next();
+        if (!field.getValue().isValueNode() || field.getValue().isNull()) {
+          return quoted(result);
+        }
+        out.add(field.getKey() + ARGUMENT_SEPARATOR + field.getValue().asText());
+      }
+      return out.toString();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+      return quoted(result);
+    }
   }
 
   /**
    * Reads an agent turn back from the tokens the student wrote after {@code <agent>}: the node tag, then a tool call
    * or text, then (optionally) the end of turn. The inverse of the serialisation of an agent or tool turn, less the
    * tool's result: a turn with a call comes back as a {@link Role#TOOL} turn with a null result, for the caller to
-   * run. The node tag never shows in the text. A call that does not parse as {@code name(arg=value, ...)} keeps its
+   * run. The node tag never shows in the text. A call that does not parse as {@code name(arg: value, ...)} keeps its
    * whole text as the name, with no arguments, so evaluation can count it as wrong rather than lose it.
    */
   public Turn parseAgentTurn(int[] generated) {
@@ -353,7 +394,7 @@ public final class DialogueSerializer {
     return call == null ? Turn.agent(nodeId, text) : new Turn(Role.TOOL, text, nodeId, call, null);
   }
 
-  /** Parses {@code name(arg=value, ...)} as {@link #formatCall} writes it. */
+  /** Parses {@code name(arg: value, ...)} as {@link #formatCall} writes it. */
   public static ToolInvocation parseCall(String text) {
     int open = text.indexOf('(');
     if (open <= 0 || !text.endsWith(")")) {
@@ -363,11 +404,11 @@ public final class DialogueSerializer {
     String inner = text.substring(open + 1, text.length() - 1);
     if (!inner.isEmpty()) {
       for (String part : inner.split(", ")) {
-        int eq = part.indexOf('=');
+        int eq = part.indexOf(ARGUMENT_SEPARATOR);
         if (eq <= 0) {
           return new ToolInvocation(text, Map.of());
         }
-        args.put(part.substring(0, eq), part.substring(eq + 1));
+        args.put(part.substring(0, eq), part.substring(eq + ARGUMENT_SEPARATOR.length()));
       }
     }
     return new ToolInvocation(text.substring(0, open), args);
@@ -380,13 +421,13 @@ public final class DialogueSerializer {
     for (Dialogue d : dialogues) {
       for (Turn t : d.turns()) {
         if (t.text() != null && !t.text().isEmpty()) {
-          out.add(t.text());
+          out.add(t.role() == Role.USER ? quoted(t.text()) : t.text());
         }
         if (t.call() != null) {
           out.add(formatCall(t.call()));
         }
         if (t.result() != null) {
-          out.add(t.result());
+          out.add(toolResultText(t.result()));
         }
       }
     }

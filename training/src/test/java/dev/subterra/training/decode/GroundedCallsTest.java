@@ -95,7 +95,7 @@ class GroundedCallsTest {
         offered.add(texts);
         // The tool, then each argument's value as the teacher wrote it, with its delimiter.
         String wanted = offered.size() == 1 ? "search_flights("
-            : search.call().arguments().values().stream().toList().get(offered.size() - 2)
+            : " " + search.call().arguments().values().stream().toList().get(offered.size() - 2)
                 + (offered.size() == 3 ? ")" : ",");
         assertThat(texts).contains(wanted);
         row.choose(texts.indexOf(wanted));
@@ -108,7 +108,7 @@ class GroundedCallsTest {
     assertThat(java.util.Arrays.copyOf(tokens, tokens.length - 1)).containsExactly(tokenizer.encode(call));
     assertThat(offered.get(0)).containsExactly("search_flights(", "book_flight(", "reset()");
     // Values come from what the user said only: the agent's own turns are not quoted.
-    assertThat(offered.get(1)).noneMatch(v -> v.startsWith("Hello") || v.startsWith("where"));
+    assertThat(offered.get(1)).noneMatch(v -> v.startsWith(" Hello") || v.startsWith(" where"));
   }
 
   @Test
@@ -134,7 +134,7 @@ class GroundedCallsTest {
     }
     // Both numbers in one choice, each mentioned once so never both the same.
     assertThat(row.pendingChoice().stream().map(tokenizer::decodeText).toList())
-        .containsExactlyInAnyOrder("3, guests=2,", "2, guests=3,");
+        .containsExactlyInAnyOrder(" 3, guests: 2,", " 2, guests: 3,");
   }
 
   /** The values offered for search_flights' date once its city took "Lima", then again in a second call. */
@@ -150,10 +150,10 @@ class GroundedCallsTest {
         List<int[]> alternatives = row.pendingChoice();
         if (alternatives != null) {
           List<String> texts = alternatives.stream().map(tokenizer::decodeText).toList();
-          if (texts.contains("Lima,")) {
-            row.choose(texts.indexOf("Lima,"));
+          if (texts.contains(" Lima,")) {
+            row.choose(texts.indexOf(" Lima,"));
           } else {
-            List<String> values = texts.stream().map(t -> t.substring(0, t.length() - 1)).toList();
+            List<String> values = texts.stream().map(t -> t.substring(1, t.length() - 1)).toList();
             // A second call starts afresh: its date is offered what the first call's was.
             assertThat(dateOffers == null || dateOffers.equals(values)).isTrue();
             dateOffers = values;

@@ -34,9 +34,9 @@ class DialogueSerializerTest {
     DialogueSerializer serializer = new DialogueSerializer(tokenizer, TestDialogues.WORKFLOW_NAME, 1024);
     TokenSequence seq = serializer.serialize(dialogues.get(0));
     String all = tokenizer.decode(seq.tokens());
-    assertThat(all).startsWith("<bos><system>Flight booking<end><user>Hi, I am ");
-    assertThat(all).contains("<agent><node:search><call>search_flights(city=");
-    assertThat(all).contains("</call><end><tool>{\"flight\":\"SB");
+    assertThat(all).startsWith("<bos><system>Flight booking<end><user> Hi, I am ");
+    assertThat(all).contains("<agent><node:search><call>search_flights(city: ");
+    assertThat(all).contains("</call><end><tool> flight: SB");
 
     StringBuilder targets = new StringBuilder();
     StringBuilder context = new StringBuilder();
@@ -45,8 +45,8 @@ class DialogueSerializerTest {
     }
     // Targets: tag, call, text and end of every agent turn; never a role token, user text or tool result.
     assertThat(targets.toString()).startsWith("<node:greet>Hello ").contains("<node:search><call>search_flights(")
-        .doesNotContain("<agent>", "<user>", "<tool>", "Hi, I am", "\"price\"");
-    assertThat(context.toString()).contains("<user>Hi, I am", "<tool>{\"flight\"")
+        .doesNotContain("<agent>", "<user>", "<tool>", "Hi, I am", "price:");
+    assertThat(context.toString()).contains("<user> Hi, I am", "<tool> flight: ")
         .doesNotContain("<node:", "<call>");
   }
 
@@ -109,7 +109,7 @@ class DialogueSerializerTest {
         assertThat(text).contains(t.text());
       }
       if (t.result() != null) {
-        assertThat(text).contains(t.result());
+        assertThat(text).contains(DialogueSerializer.toolResultText(t.result()));
       }
       if (t.role() != Role.USER && t.nodeId() != null) {
         assertThat(text).contains("<node:" + t.nodeId() + ">");
@@ -157,13 +157,32 @@ class DialogueSerializerTest {
 
   @Test
   void parsesCallsAndKeepsWhatDoesNotParse() {
-    assertThat(DialogueSerializer.parseCall("search(city=Oslo, date=2026-01-02)"))
+    assertThat(DialogueSerializer.parseCall("search(city: Oslo, date: 2026-01-02)"))
         .isEqualTo(new ToolInvocation("search", java.util.Map.of("city", "Oslo", "date", "2026-01-02")));
+    ToolInvocation call = new ToolInvocation("book", new java.util.LinkedHashMap<>(java.util.Map.of("who", "Grace O'Connell")));
+    assertThat(DialogueSerializer.parseCall(DialogueSerializer.formatCall(call))).isEqualTo(call);
     assertThat(DialogueSerializer.parseCall("ping()")).isEqualTo(new ToolInvocation("ping", java.util.Map.of()));
     assertThat(DialogueSerializer.parseCall("garbled(x")).isEqualTo(new ToolInvocation("garbled(x", java.util.Map.of()));
     DialogueSerializer serializer = new DialogueSerializer(tokenizer, TestDialogues.WORKFLOW_NAME, 1024);
     assertThat(serializer.parseAgentTurn(tokenizer.encode("no tag at all")))
         .isEqualTo(Turn.agent(null, "no tag at all"));
+  }
+
+  @Test
+  void toolResultsReadAsKeyValuePairsAndValuesEncodeAsInATurn() {
+    assertThat(DialogueSerializer.toolResultText("{\"status\":\"success\",\"price\":780,\"ok\":true}"))
+        .isEqualTo(" status: success; price: 780; ok: true");
+    assertThat(DialogueSerializer.toolResultText("{\"rows\":[1,2]}")).isEqualTo(" {\"rows\":[1,2]}");
+    assertThat(DialogueSerializer.toolResultText("not json {")).isEqualTo(" not json {");
+    // A value the tokenizer never saw encodes to the same tokens in the user's turn and in the call.
+    int[] inTurn = tokenizer.encode(" from Porto Moniz, please");
+    int[] inCall = tokenizer.encode(DialogueSerializer.formatCall(new ToolInvocation("f", java.util.Map.of("to",
+        "Porto Moniz"))));
+    int[] value = tokenizer.encode(" Porto Moniz");
+    assertThat(java.util.Collections.indexOfSubList(java.util.Arrays.stream(inTurn).boxed().toList(),
+        java.util.Arrays.stream(value).boxed().toList())).isPositive();
+    assertThat(java.util.Collections.indexOfSubList(java.util.Arrays.stream(inCall).boxed().toList(),
+        java.util.Arrays.stream(value).boxed().toList())).isPositive();
   }
 
   @Test
