@@ -101,7 +101,7 @@ class TrainerTest {
   @Test
   void stopsEarlyWhenValidationStopsImproving(@TempDir Path dir) throws Exception {
     // A learning rate far too high: validation loss soon gets worse, and patience 1 ends the run.
-    TrainerConfig diverging = new TrainerConfig(SEED, 8, 16, 0.3, 0.3, 0, 0.0, 0.9, 0.98, 1e-8, 0, 1, 100, 100);
+    TrainerConfig diverging = new TrainerConfig(SEED, 8, 16, 1.0, 1.0, 0, 0.0, 0.9, 0.98, 1e-8, 0, 1, 100, 100);
     TrainingResult result = new Trainer(diverging).train(modelConfig, data, dir);
     assertThat(result.stoppedEarly()).isTrue();
     assertThat(result.epochs()).isLessThan(8);
