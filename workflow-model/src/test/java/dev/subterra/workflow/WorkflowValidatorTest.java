@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -828,6 +829,59 @@ class WorkflowValidatorTest {
     @Test
     void blankValue() {
       assertThat(slot("{type: string, values: [a, '']}")).containsExactly("w.yaml:4:33: slot 's' has an empty value");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{type: number, values: ['1'], format: number}",
+        "{type: number, values: ['1'], format: money}",
+        "{type: number, min: 1, max: 9, format: duration}",
+        "{type: date, values: [2026-03-14], format: date}",
+        "{type: enum, values: [a], format: enum}",
+        "{type: string, values: [a@b.com], format: email}",
+        "{type: text, values: [a@b.com], format: email}",
+        "{type: string, values: [a], format: text}",
+        "{type: text, values: [a], format: text}"})
+    void formatThatFitsTheType(String declaration) throws InvalidWorkflowException {
+      Workflow w = WorkflowLoader.parse("w.yaml", """
+          id: w
+          start: a
+          slots:
+            s: %s
+          nodes:
+            - {id: a, kind: terminal, outcome: success}
+          """.formatted(declaration).getBytes(UTF_8), Format.YAML);
+
+      assertThat(WorkflowValidator.validate(w)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+        string | money    | a string
+        string | number   | a string
+        text   | duration | a text
+        date   | number   | a date
+        enum   | date     | an enum
+        number | date     | a number
+        string | enum     | a string
+        number | email    | a number
+        enum   | text     | an enum
+        date   | text     | a date
+        """)
+    void formatThatDoesNotFitTheType(String type, String format, String typeWithArticle) {
+      String value = type.equals("number") ? "'1'" : type.equals("date") ? "2026-03-14" : "a";
+      String declaration = "{type: " + type + ", values: [" + value + "], format: " + format + "}";
+      int column = "  s: ".length() + 1 + declaration.indexOf("format:"); // reported at the key
+      assertThat(slot(declaration)).containsExactly("w.yaml:4:" + column + ": slot 's' is " + typeWithArticle
+          + ", which format '" + format + "' does not fit (number, money and duration are for numbers, date for"
+          + " dates, enum for enums, email and text for strings)");
+    }
+
+    @Test
+    void unknownFormatIsReportedByTheLoader() {
+      assertThat(slot("{type: number, values: ['1'], format: currency}")).containsExactly(
+          "w.yaml:4:36: invalid value format 'currency': expected one of number, money, date, duration, email, enum,"
+              + " text");
     }
   }
 
