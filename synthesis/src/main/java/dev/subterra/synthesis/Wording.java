@@ -25,6 +25,15 @@ public enum Wording {
   /** Lists shorter than this are spoken whole by both shares. */
   public static final int MIN_TO_SPLIT = 3;
 
+  /**
+   * Whether this share speaks one alternative of an open-ended family {@code name} (the shapes of a value's written
+   * forms, which no list holds whole): it is held out when its own stable draw falls in the held-out share.
+   */
+  public boolean speaks(String name, String alternative) {
+    double u = (StableIds.seed("wording", name, alternative) >>> 11) * 0x1.0p-53;
+    return (u < HELD_OUT_SHARE) == (this == HELDOUT);
+  }
+
   /** The alternatives of list {@code name} that this share speaks, in their given order. */
   public List<String> of(String name, List<String> alternatives) {
     if (alternatives.size() < MIN_TO_SPLIT) {

@@ -150,8 +150,10 @@ public final class CompilePipeline {
     synthesize.put("teacher_model", teacher.model());
     synthesize.put("budget_usd", teacher.budgetUsd() == null ? null : teacher.budgetUsd().toPlainString());
     synthesize.put("dedup_distance", SynthesizeJob.DEFAULT_DEDUP_DISTANCE);
-    // 2: call arguments stored as an ordered list (before: a map, whose order Spark loses), so old runs resynthesise.
-    synthesize.put("dialogue_format", 2);
+    // 2: call arguments stored as an ordered list (before: a map, whose order Spark loses); 3: the template teacher's
+    // users word turns their own way (phrasings, written forms, openings) from the training share only. Old runs
+    // resynthesise.
+    synthesize.put("dialogue_format", 3);
     StudentTrainer.Config student = student();
     Map<String, Object> train = new LinkedHashMap<>();
     train.put("preset", student.preset());
@@ -174,6 +176,8 @@ public final class CompilePipeline {
     evaluate.put("hardware", HARDWARE);
     evaluate.put("frontier", FRONTIER);
     evaluate.put("ground_arguments", true);
+    // Played in language cohorts (in distribution, held-out language, unseen values), the headline held-out language.
+    evaluate.put("evaluation_format", 2);
     return List.of(
         new Stage(PATHS, paths, List.of(), List.of("workflow.json", "paths", "paths.json")),
         new Stage(SYNTHESIZE, synthesize, List.of("paths"),

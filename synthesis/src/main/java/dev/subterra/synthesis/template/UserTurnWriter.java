@@ -142,7 +142,7 @@ public String say(int step, SplittableRandom random) {
         String template = voice.choose(candidates, random);
         Utterance composed = random.nextDouble() < UserWording.COMPOSED
             ? wording.compose(template, scenario.slots(), needsIntent, random) : null;
-        text = composed != null ? composed : Utterance.render(template, scenario.slots());
+        text = wording.written(composed != null ? composed : Utterance.render(template, scenario.slots()), random);
       } else {
         // No template says this branch: say the condition, and still give the values the templates would have.
         Set<String> wanted = new java.util.LinkedHashSet<>();

@@ -4,6 +4,8 @@ import dev.subterra.synthesis.Wording;
 import dev.subterra.workflow.Node;
 import dev.subterra.workflow.Slot;
 import dev.subterra.workflow.Workflow;
+import dev.subterra.workflow.values.ValueNormaliser;
+import dev.subterra.workflow.values.WrittenForm;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,6 +37,11 @@ final class UserWording {
   /** Chances that a composed turn opens with a greeting or closes with thanks. */
   static final double OPENED = 0.4;
   static final double CLOSED = 0.25;
+  /** Chance that a value is written the way people write it ("a week", "1.5k", "March 14th") rather than as is. */
+  static final double WRITTEN = 0.4;
+  /** A unit word right after a value, which a written form that carries its unit replaces ("a week" nights). */
+  private static final Pattern UNIT_AFTER = Pattern.compile("^(-| )(nights?|days?|eur|euros?)\\b",
+      Pattern.CASE_INSENSITIVE);
   /** Chance that a user writes a turn's words (not its values) in lower case. */
   static final double LOWER_CASE = 0.2;
 
@@ -55,6 +62,7 @@ final class UserWording {
 
   private final Workflow workflow;
   private final Wording wording;
+  private final Map<Slot, ValueNormaliser> normalisers = new java.util.HashMap<>();
 
   UserWording(Workflow workflow, Wording wording) {
     this.workflow = workflow;
@@ -139,6 +147,57 @@ final class UserWording {
     out.addAll(phrase(slot, values.get(slot), pick(wording.of("phrasing\u001f" + slot, phrasings), random)));
     out.add(new Utterance.Segment(random.nextBoolean() ? " please." : ".", null));
     return Utterance.of(out);
+  }
+
+  /**
+   * The turn with some of its values written the way people write them, by the slot's format: "a week" for 7 nights,
+   * "1.5k" for 1500, "March 14th" for 2026-03-14. A form that carries its unit replaces the unit word after the value
+   * ("for a week", not "for a week nights"), and is not used where the unit is part of a compound ("a 7-night stay").
+   * The share speaks only the shapes of form it owns ({@link Wording#speaks}); the call still carries the canonical
+   * value.
+   */
+  Utterance written(Utterance text, SplittableRandom random) {
+    List<Utterance.Segment> segments = new ArrayList<>(text.segments());
+    for (int i = 0; i < segments.size(); i++) {
+      Utterance.Segment s = segments.get(i);
+      Slot slot = s.isSlot() ? workflow.slots().get(s.slot()) : null;
+      if (slot == null || random.nextDouble() >= WRITTEN) {
+        continue;
+      }
+      Utterance.Segment next = i + 1 < segments.size() && !segments.get(i + 1).isSlot() ? segments.get(i + 1) : null;
+      Matcher unit = next == null ? null : UNIT_AFTER.matcher(next.text());
+      boolean unitFollows = unit != null && unit.find();
+      boolean compound = unitFollows && unit.group(1).equals("-");
+      List<WrittenForm> forms = new ArrayList<>();
+      for (WrittenForm form : formsOf(slot, s.text())) {
+        if (!form.text().equals(s.text()) && !(form.carriesUnit() && compound)
+            && wording.speaks("form\u001f" + slot.normalisation().wireName(), shape(form.text()))) {
+          forms.add(form);
+        }
+      }
+      if (forms.isEmpty()) {
+        continue;
+      }
+      WrittenForm form = forms.get(random.nextInt(forms.size()));
+      segments.set(i, new Utterance.Segment(form.text(), s.slot()));
+      if (form.carriesUnit() && unitFollows) {
+        segments.set(i + 1, new Utterance.Segment(next.text().substring(unit.end()), null));
+      }
+    }
+    return Utterance.of(segments);
+  }
+
+  private List<WrittenForm> formsOf(Slot slot, String value) {
+    try {
+      return normalisers.computeIfAbsent(slot, ValueNormaliser::of).writtenForms(value);
+    } catch (IllegalArgumentException notCanonical) {
+      return List.of();
+    }
+  }
+
+  /** A written form's shape: its runs of digits as 9 and of letters as w ("14 Mar 2026" is "9 w 9"). */
+  static String shape(String form) {
+    return form.replaceAll("\\p{N}+", "9").replaceAll("\\p{L}+", "w");
   }
 
   /** The turn with its words (never its values) in lower case, for some users. */

@@ -5,7 +5,9 @@ import dev.subterra.training.tokenizer.SpecialToken;
 import dev.subterra.workflow.Node;
 import dev.subterra.workflow.Slot;
 import dev.subterra.workflow.SlotType;
+import dev.subterra.workflow.ValueFormat;
 import dev.subterra.workflow.Workflow;
+import dev.subterra.workflow.values.ValueNormaliser;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,7 +35,8 @@ import java.util.Map;
  * party size is one decision of the student's.
  *
  * <p>A span is a run of at most {@value #MAX_SPAN_WORDS} words that starts and ends on a letter or digit and holds none
- * of {@code , " ; ? ! ( ) [ ] { }} nor a punctuation mark followed by a space (a clause ends there): {@code Cape Town},
+ * of {@code , " ; ? ! ( ) [ ] { }} (but for a comma that groups digits, as in {@code 1,500}) nor a punctuation mark
+ * followed by a space (a clause ends there): {@code Cape Town},
  * {@code 2026-05-09}, {@code grace.oc@example.net}, {@code Grace O'Connell}. It starts and ends on the edges of whole
  * words, as spaces and those marks delimit them (trailing punctuation aside): never on a piece of a word, such as the
  * {@code 14} of {@code 2026-03-14} (a day that was chosen as a number of nights) or the {@code grace} of an email
@@ -161,7 +164,7 @@ public final class GroundedCalls {
       int words = 1;
       for (int i = start; i < text.length(); i++) {
         char c = text.charAt(i);
-        if (FORBIDDEN.indexOf(c) >= 0) {
+        if (FORBIDDEN.indexOf(c) >= 0 && !groupsDigits(text, i)) {
           break;
         }
         if (isWordChar(c) && endsWord(text, i + 1)) {
@@ -185,22 +188,48 @@ public final class GroundedCalls {
 
   /**
    * The values an argument of this slot may take, out of the conversation's spans: an enum's own values (a closed
-   * list, whether or not the conversation quotes them); numbers for a number; ISO dates for a date; for a string or
-   * text, spans that are neither. Without a slot, or when no span has the type, every span.
+   * list, whether or not the conversation quotes them); for a number, money, a duration, a date or an email, the
+   * canonical values of the spans its {@link ValueNormaliser} reads ("a week" is 7 nights, "1.5k" is 1500, "March
+   * 14th" is 2026-03-14), each once, in order of first appearance; for a string or text, spans that are neither a
+   * number nor an ISO date. Without a slot, or when no span has the type, every span.
    */
   static List<String> valuesFor(Slot slot, List<String> spans) {
+    return typed(slot, spans, Map.of()).keySet().stream().toList();
+  }
+
+  /**
+   * {@link #valuesFor}, each value with the most times one turn mentions it: the most any span that reads as it is
+   * mentioned ({@code mentions}; once when absent).
+   */
+  private static Map<String, Integer> typed(Slot slot, List<String> spans, Map<String, Integer> mentions) {
+    Map<String, Integer> out = new LinkedHashMap<>();
     if (slot == null) {
-      return spans;
+      spans.forEach(span -> out.put(span, mentions.getOrDefault(span, 1)));
+      return out;
     }
     if (slot.type() == SlotType.ENUM && !slot.values().isEmpty()) {
-      return slot.values();
+      slot.values().forEach(value -> out.put(value, Integer.MAX_VALUE));
+      return out;
     }
-    List<String> typed = spans.stream().filter(span -> switch (slot.type()) {
-      case NUMBER -> NUMBER.matcher(span).matches();
-      case DATE -> DATE.matcher(span).matches();
-      default -> !NUMBER.matcher(span).matches() && !DATE.matcher(span).matches();
-    }).toList();
-    return typed.isEmpty() ? spans : typed;
+    ValueFormat format = slot.normalisation();
+    ValueNormaliser normaliser = format == ValueFormat.TEXT ? null : ValueNormaliser.of(slot);
+    for (String span : spans) {
+      String value = normaliser != null ? normaliser.canonical(span).orElse(null)
+          : NUMBER.matcher(span).matches() || DATE.matcher(span).matches() ? null : span;
+      if (value != null) {
+        out.merge(value, mentions.getOrDefault(span, 1), Math::max);
+      }
+    }
+    if (out.isEmpty()) {
+      spans.forEach(span -> out.put(span, mentions.getOrDefault(span, 1)));
+    }
+    return out;
+  }
+
+  /** Whether the character at {@code i} is a comma that groups the digits of a number ("1,500"). */
+  private static boolean groupsDigits(String text, int i) {
+    return text.charAt(i) == ',' && i > 0 && i + 1 < text.length() && Character.isDigit(text.charAt(i - 1))
+        && Character.isDigit(text.charAt(i + 1));
   }
 
   /** Whether a word ends before {@code at}: at a delimiter or the text's end, trailing punctuation allowed. */
@@ -230,6 +259,8 @@ public final class GroundedCalls {
     /** The conversation's spans, each with the most times one user turn or tool result says it. */
     private final Map<String, Integer> mentions;
     private final List<String> spans;
+    /** Per typed slot, the values an argument of it may take, with the most times one turn mentions each. */
+    private final Map<Slot, Map<String, Integer>> typedValues = new java.util.HashMap<>();
     /** The values the open call has taken so far, each with how many of its arguments took it. */
     private final Map<String, Integer> used = new LinkedHashMap<>();
     private final Deque<Integer> forced = new ArrayDeque<>();
@@ -301,7 +332,7 @@ public final class GroundedCalls {
     public void accept(int token) {
       if (!busy() && token == SpecialToken.CALL.id()) {
         used.clear();
-        plan.add(new Choice(names, null, true));
+        plan.add(new Choice(names, null, null, true));
       }
     }
 
@@ -317,8 +348,9 @@ public final class GroundedCalls {
       }
       int[] open = java.util.Arrays.stream(all).filter(i -> {
         Map<String, Integer> uses = new LinkedHashMap<>(used);
-        for (String value : choice.values.get(i)) {
-          if (uses.merge(value, 1, Integer::sum) > mentions.getOrDefault(value, Integer.MAX_VALUE)) {
+        for (int a = 0; a < choice.values.get(i).size(); a++) {
+          String value = choice.values.get(i).get(a);
+          if (uses.merge(value, 1, Integer::sum) > choice.mentions.get(i).get(a)) {
             return false;
           }
         }
@@ -335,10 +367,10 @@ public final class GroundedCalls {
         // confidence in the party size then also decides the nights, where one at a time the nights would be
         // settled first and for good.
         Slot first = typed.get(arguments.get(from));
-        long combinations = Math.max(1, valuesFor(first, spans).size());
+        long combinations = Math.max(1, valuesOf(first).size());
         int to = from + 1;
         while (to < arguments.size() && chosenTogether(first, typed.get(arguments.get(to)))) {
-          long more = combinations * Math.max(1, valuesFor(typed.get(arguments.get(to)), spans).size());
+          long more = combinations * Math.max(1, valuesOf(typed.get(arguments.get(to))).size());
           if (more > MAX_COMBINATIONS) {
             break;
           }
@@ -347,34 +379,50 @@ public final class GroundedCalls {
         }
         List<int[]> alternatives = new ArrayList<>();
         List<List<String>> values = new ArrayList<>();
-        combine(arguments, typed, from, from, to, new int[0], List.of(), alternatives, values);
-        plan.add(new Choice(alternatives, values, false));
+        List<List<Integer>> counts = new ArrayList<>();
+        combine(arguments, typed, from, from, to, new int[0], List.of(), List.of(), alternatives, values, counts);
+        plan.add(new Choice(alternatives, values, counts, false));
         from = to;
       }
       plan.add(new int[] {SpecialToken.CALL_END.id()});
     }
 
-    /** Every combination of values for arguments {@code [at, to)}, each after {@code prefix}, with its delimiters. */
+    /** The values an argument of this slot may take, with the most times one turn mentions each; cached. */
+    private Map<String, Integer> valuesOf(Slot slot) {
+      if (slot == null) {
+        return typed(null, spans, mentions);
+      }
+      return typedValues.computeIfAbsent(slot, s -> typed(s, spans, mentions));
+    }
+
+    /**
+     * Every combination of values for arguments {@code [at, to)}, each after {@code prefix}, with its delimiters, the
+     * values each writes and how many times one turn mentions each.
+     */
     private void combine(List<String> arguments, Map<String, Slot> typed, int from, int at, int to, int[] prefix,
-        List<String> chosen, List<int[]> alternatives, List<List<String>> values) {
+        List<String> chosen, List<Integer> chosenCounts, List<int[]> alternatives, List<List<String>> values,
+        List<List<Integer>> counts) {
       if (at == to) {
         alternatives.add(prefix);
         values.add(chosen);
+        counts.add(chosenCounts);
         return;
       }
       int[] name = at == from ? new int[0] : tokenizer.encode(" " + arguments.get(at) + SEPARATOR);
       int[] close = tokenizer.encode(at == arguments.size() - 1 ? ")" : ",");
-      List<String> options = valuesFor(typed.get(arguments.get(at)), spans);
+      Map<String, Integer> options = valuesOf(typed.get(arguments.get(at)));
       if (options.isEmpty()) {
-        combine(arguments, typed, from, at + 1, to, concat(prefix, concat(name, close)), chosen, alternatives,
-            values);
+        combine(arguments, typed, from, at + 1, to, concat(prefix, concat(name, close)), chosen, chosenCounts,
+            alternatives, values, counts);
         return;
       }
-      for (String value : options) {
+      for (Map.Entry<String, Integer> value : options.entrySet()) {
         List<String> next = new ArrayList<>(chosen);
-        next.add(value);
-        combine(arguments, typed, from, at + 1, to, concat(prefix, concat(name, concat(tokenizer.encode(" " + value),
-            close))), next, alternatives, values);
+        next.add(value.getKey());
+        List<Integer> nextCounts = new ArrayList<>(chosenCounts);
+        nextCounts.add(value.getValue());
+        combine(arguments, typed, from, at + 1, to, concat(prefix, concat(name,
+            concat(tokenizer.encode(" " + value.getKey()), close))), next, nextCounts, alternatives, values, counts);
       }
     }
   }
@@ -389,7 +437,8 @@ public final class GroundedCalls {
    * Alternative token runs to choose among, with the values each writes ({@code values} null for the tool's name);
    * {@code tool} for the choice of the tool, whose arguments follow.
    */
-  private record Choice(List<int[]> alternatives, List<List<String>> values, boolean tool) {}
+  private record Choice(List<int[]> alternatives, List<List<String>> values, List<List<Integer>> mentions,
+      boolean tool) {}
 
   private static int[] concat(int[] a, int[] b) {
     int[] out = java.util.Arrays.copyOf(a, a.length + b.length);

@@ -75,6 +75,24 @@ class GroundedCallsTest {
     assertThat(GroundedCalls.valuesFor(null, spans)).isEqualTo(spans);
   }
 
+  @Test
+  void valuesAsPeopleWriteThemAreOfferedAsTheCanonicalValuesACallCarries() {
+    List<String> spans = GroundedCalls.spans("a week from March 14th, two of us, max 1,500 EUR, Ana.Souza@Example.com");
+    assertThat(spans).contains("1,500", "a week", "March 14th");
+    dev.subterra.workflow.Slot nights = new dev.subterra.workflow.Slot(dev.subterra.workflow.SlotType.NUMBER, "nights",
+        List.of("3", "7"), null, null, null, dev.subterra.workflow.ValueFormat.DURATION, null);
+    dev.subterra.workflow.Slot date = new dev.subterra.workflow.Slot(dev.subterra.workflow.SlotType.DATE, "date",
+        List.of("2026-05-09"), null, null);
+    dev.subterra.workflow.Slot budget = new dev.subterra.workflow.Slot(dev.subterra.workflow.SlotType.NUMBER,
+        "budget in EUR", List.of("900"), null, null, null, dev.subterra.workflow.ValueFormat.MONEY, null);
+    dev.subterra.workflow.Slot email = new dev.subterra.workflow.Slot(dev.subterra.workflow.SlotType.STRING, "email",
+        List.of("a@example.com"), null, null, null, dev.subterra.workflow.ValueFormat.EMAIL, null);
+    assertThat(GroundedCalls.valuesFor(nights, spans)).contains("7").doesNotContain("a week");
+    assertThat(GroundedCalls.valuesFor(date, spans)).containsExactly("2026-03-14");
+    assertThat(GroundedCalls.valuesFor(budget, spans)).contains("1500").doesNotContain("1,500");
+    assertThat(GroundedCalls.valuesFor(email, spans)).containsExactly("ana.souza@example.com");
+  }
+
   private static dev.subterra.workflow.Slot slot(dev.subterra.workflow.SlotType type) {
     return new dev.subterra.workflow.Slot(type, "a slot", List.of(), null, null);
   }

@@ -180,6 +180,9 @@ final class QuantityReader {
         i = end;
       } else {
         Optional<Currency> currency = Currency.signed(c);
+        if (c == '-' && i > 0 && Character.isLetter(s.charAt(i - 1)) && i + 1 < n && isDigit(s.charAt(i + 1))) {
+          return null; // a code such as "BK-20931" or "A-100", not a number
+        }
         if (currency.isPresent()) {
           out.add(new Cur(currency.get()));
         } else if (c == '-' && afterLetterOrDigit && i + 1 < n && Character.isLetterOrDigit(s.charAt(i + 1))
