@@ -829,6 +829,43 @@ class WorkflowValidatorTest {
     void blankValue() {
       assertThat(slot("{type: string, values: [a, '']}")).containsExactly("w.yaml:4:33: slot 's' has an empty value");
     }
+
+    @Test
+    void generatorOnAClosedSlot() {
+      assertThat(slot("{type: enum, values: [a, b], generate: place}")).containsExactly("w.yaml:4:35: slot 's' is an"
+          + " enum: only string and text slots take a generator (their values are examples of an open set)");
+      assertThat(slot("{type: number, values: [1, 2], generate: code}")).containsExactly("w.yaml:4:37: slot 's' is a"
+          + " number: only string and text slots take a generator (their values are examples of an open set)");
+    }
+
+    @Test
+    void generatorOnAnOpenSlotIsValid() throws InvalidWorkflowException {
+      Workflow w = WorkflowLoader.parse("w.yaml", """
+          id: w
+          start: a
+          slots:
+            who: {type: string, values: [Ana Souza], generate: person_name}
+            note: {type: text, values: [a cracked windscreen], generate: description}
+          nodes:
+            - {id: a, kind: terminal, outcome: success}
+          """.getBytes(UTF_8), Format.YAML);
+
+      assertThat(WorkflowValidator.validate(w)).isEmpty();
+      assertThat(w.slots().get("who").generate()).isEqualTo(ValueGenerator.PERSON_NAME);
+    }
+
+    @Test
+    void formatThatDoesNotFitTheType() {
+      assertThat(slot("{type: string, values: [a], format: duration}")).containsExactly("w.yaml:4:34: slot 's' is a"
+          + " string, which format 'duration' does not fit (number, money and duration are for numbers, date for dates,"
+          + " enum for enums, email and text for strings)");
+    }
+
+    @Test
+    void phrasingWithoutThePlaceholder() {
+      assertThat(slot("{type: string, values: [a], phrasings: ['it is {s}', 'it is that']}")).containsExactly(
+          "w.yaml:4:59: slot 's' phrasing 'it is that' does not say the value: it needs the placeholder {s}");
+    }
   }
 
   @Nested
