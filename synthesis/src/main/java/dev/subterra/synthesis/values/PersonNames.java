@@ -54,15 +54,13 @@ final class PersonNames {
     } else {
       given = pick(culture.given(), random);
     }
-    String family = familyName(culture, female, random);
-    if (culture.family().size() > 1 && random.nextDouble() < culture.secondFamily()) {
-      String second = familyName(culture, female, random);
-      for (int retry = 0; retry < culture.family().size() && second.equals(family); retry++) {
-        second = familyName(culture, female, random);
-      }
-      if (!second.equals(family)) {
-        family = family + " " + second;
-      }
+    int families = culture.family().size();
+    int first = random.nextInt(families);
+    String family = familyName(culture, first, female);
+    if (families > 1 && random.nextDouble() < culture.secondFamily()) {
+      // Any other family name of the culture, never the first one again.
+      int second = random.nextInt(families - 1);
+      family = family + " " + familyName(culture, second < first ? second : second + 1, female);
     }
     if (culture.eitherOrder() && random.nextBoolean()) {
       List<String> middles = female ? culture.middleFemale() : culture.middleMale();
@@ -71,8 +69,8 @@ final class PersonNames {
     return given + " " + family;
   }
 
-  private static String familyName(Culture culture, boolean female, SplittableRandom random) {
-    String family = pick(culture.family(), random);
+  private static String familyName(Culture culture, int index, boolean female) {
+    String family = culture.family().get(index);
     if (!female) {
       return family;
     }
