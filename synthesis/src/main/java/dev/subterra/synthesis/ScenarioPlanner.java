@@ -1,5 +1,6 @@
 package dev.subterra.synthesis;
 
+import dev.subterra.synthesis.values.ValueShare;
 import dev.subterra.workflow.Edge;
 import dev.subterra.workflow.Guard;
 import dev.subterra.workflow.Workflow;
@@ -19,6 +20,10 @@ import java.util.SplittableRandom;
  * index on the path, so a scenario does not change when other paths are added, removed or planned on another
  * executor. Its id is a hash of the same inputs. A scenario inherits its path's split, held-out included: held-out
  * paths never yield training scenarios.
+ *
+ * <p>Open slots with a generator draw from the configuration's {@link ValueShare} (see {@link SlotSampler}). Held-out
+ * values are a separate draw: their seeds and ids also hash the share, so they differ from the training scenarios of
+ * the same seed, path and index, while training seeds and ids are what they were before shares existed.
  *
  * <p>Personas come from the workflow's {@code personas}, or {@link #DEFAULT_PERSONAS} when it has none. A persona that
  * is also the name of a style (travel-booking lists {@code terse} as a persona) always brings that style. Other styles
@@ -44,7 +49,7 @@ public final class ScenarioPlanner {
   public ScenarioPlanner(Workflow workflow, ScenarioConfig config) {
     this.workflow = workflow;
     this.config = config;
-    this.sampler = new SlotSampler(workflow.slots(), MAX_DRAWS);
+    this.sampler = new SlotSampler(workflow.slots(), MAX_DRAWS, config.values());
     this.personas = workflow.personas().isEmpty() ? DEFAULT_PERSONAS : workflow.personas();
   }
 
@@ -122,10 +127,8 @@ public final class ScenarioPlanner {
   /** The {@code index}-th scenario of a path, or the reason it cannot be drawn. */
   public ScenarioDraw draw(PathRecord record, int index) {
     String pathId = record.path().id();
-    long seed = StableIds.seed("scenario-seed", Long.toString(config.seed()), workflow.id(), pathId,
-        Integer.toString(index));
-    String scenarioId = StableIds.id("scenario", Long.toString(config.seed()), workflow.id(), pathId,
-        Integer.toString(index));
+    long seed = StableIds.seed(parts("scenario-seed", pathId, index));
+    String scenarioId = StableIds.id(parts("scenario", pathId, index));
     SplittableRandom random = new SplittableRandom(seed);
     String persona = personas.get(random.nextInt(personas.size()));
     List<String> styles = drawStyles(persona, random);
@@ -158,6 +161,16 @@ public final class ScenarioPlanner {
     }
     return ScenarioDraw.of(new Scenario(scenarioId, workflow.id(), pathId, record.path().nodes(), seed, persona,
         styles, slots, record.split()));
+  }
+
+  /** What a scenario's seed and id hash; the share only when held out, so that training ones stay as they were. */
+  private String[] parts(String kind, String pathId, int index) {
+    List<String> parts = new ArrayList<>(List.of(kind, Long.toString(config.seed()), workflow.id(), pathId,
+        Integer.toString(index)));
+    if (config.values() == ValueShare.HELDOUT) {
+      parts.add("values=heldout");
+    }
+    return parts.toArray(new String[0]);
   }
 
   private static List<String> drawStyles(String persona, SplittableRandom random) {

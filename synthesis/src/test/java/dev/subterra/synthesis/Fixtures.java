@@ -23,6 +23,12 @@ public final class Fixtures {
     return WorkflowLoader.load(Path.of(root, "workflow-model/src/test/resources/workflows/retry-loop.yaml"));
   }
 
+  /** A workflow bundled in the repository's {@code workflows/}, by file name. */
+  public static Workflow bundled(String fileName) throws InvalidWorkflowException {
+    String root = System.getProperty("subterra.root", "..");
+    return WorkflowLoader.load(Path.of(root, "workflows", fileName));
+  }
+
   /** A workflow of this module's test resources, by file name. */
   public static Workflow load(String fileName) throws InvalidWorkflowException {
     return WorkflowLoader.load(Path.of("src/test/resources/workflows", fileName));

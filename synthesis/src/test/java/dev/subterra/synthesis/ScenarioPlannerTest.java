@@ -3,6 +3,9 @@ package dev.subterra.synthesis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.subterra.synthesis.values.ValuePool;
+import dev.subterra.synthesis.values.ValuePools;
+import dev.subterra.synthesis.values.ValueShare;
 import dev.subterra.workflow.Edge;
 import dev.subterra.workflow.Guard;
 import dev.subterra.workflow.Node;
@@ -236,6 +239,70 @@ class ScenarioPlannerTest {
         .hasMessageStartingWith("Invalid scenario count: perPath=0, total=0");
     assertThatThrownBy(() -> ScenarioConfig.perPath(-1, SEED)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid perPath: -1 (expected 0 or more)");
+  }
+
+  @Test
+  void trainingScenarioIdsAndSeedsAreDerivedAsBeforeShares() throws Exception {
+    Workflow workflow = Fixtures.load("support-desk.yaml");
+    PathRecord path = Fixtures.catalog(workflow).paths().get(0);
+
+    Scenario scenario = new ScenarioPlanner(workflow, ScenarioConfig.perPath(1, SEED)).draw(path, 3).scenario();
+
+    String[] parts = {Long.toString(SEED), workflow.id(), path.path().id(), "3"};
+    assertThat(scenario.scenarioId()).isEqualTo(StableIds.id(prepend("scenario", parts)));
+    assertThat(scenario.seed()).isEqualTo(StableIds.seed(prepend("scenario-seed", parts)));
+  }
+
+  @Test
+  void heldOutValuesAreDrawnInScenariosOfTheirOwn() throws Exception {
+    Workflow travel = Fixtures.bundled("travel-booking.yaml");
+    List<PathRecord> paths = Fixtures.catalog(travel).paths();
+    ScenarioConfig training = ScenarioConfig.perPath(2, SEED);
+
+    List<Scenario> seen = new ScenarioPlanner(travel, training).plan(paths).scenarios();
+    ScenarioPlan unseen = new ScenarioPlanner(travel, training.withValues(ValueShare.HELDOUT)).plan(paths);
+
+    assertThat(unseen.rejected()).isEmpty();
+    assertThat(unseen.config().values()).isEqualTo(ValueShare.HELDOUT);
+    assertThat(unseen.scenarios()).hasSameSizeAs(seen);
+    assertThat(unseen.scenarios().stream().map(Scenario::scenarioId))
+        .doesNotContainAnyElementsOf(seen.stream().map(Scenario::scenarioId).toList());
+    ValuePool names = ValuePools.forSlot(travel.slots().get("traveller_name"));
+    ValuePool places = ValuePools.forSlot(travel.slots().get("destination"));
+    assertThat(unseen.scenarios()).allSatisfy(s -> {
+      assertThat(names.admits(ValueShare.HELDOUT, s.slots().get("traveller_name"))).isTrue();
+      assertThat(places.admits(ValueShare.HELDOUT, s.slots().get("destination"))).isTrue();
+    });
+    assertThat(seen).allSatisfy(s -> assertThat(names.shareOf(s.slots().get("traveller_name")))
+        .isEqualTo(ValueShare.TRAINING));
+    assertThat(new ScenarioPlanner(travel, training.withValues(ValueShare.HELDOUT)).plan(paths)).isEqualTo(unseen);
+  }
+
+  @Test
+  void aConfigDrawsTrainingValuesUnlessToldOtherwiseAndSurvivesSerialization() throws Exception {
+    ScenarioConfig config = ScenarioConfig.total(100, SEED);
+    ScenarioConfig heldOut = config.withValues(ValueShare.HELDOUT);
+
+    assertThat(config.values()).isEqualTo(ValueShare.TRAINING);
+    assertThat(new ScenarioConfig(3, 0, SEED).values()).isEqualTo(ValueShare.TRAINING);
+    assertThat(heldOut).isEqualTo(new ScenarioConfig(0, 100, SEED, ValueShare.HELDOUT));
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(heldOut);
+    }
+    try (java.io.ObjectInputStream in =
+        new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      assertThat(in.readObject()).isEqualTo(heldOut);
+    }
+    assertThatThrownBy(() -> config.withValues(null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid values: null (expected TRAINING or HELDOUT)");
+  }
+
+  private static String[] prepend(String first, String[] rest) {
+    String[] all = new String[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
   }
 
   /** A hub that sends a wide number range one way only near its top. */

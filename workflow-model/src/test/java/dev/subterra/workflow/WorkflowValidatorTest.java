@@ -883,6 +883,36 @@ class WorkflowValidatorTest {
           "w.yaml:4:36: invalid value format 'currency': expected one of number, money, date, duration, email, enum,"
               + " text");
     }
+
+    @Test
+    void generatorOnAClosedSlot() {
+      assertThat(slot("{type: enum, values: [a, b], generate: place}")).containsExactly("w.yaml:4:35: slot 's' is an"
+          + " enum: only string and text slots take a generator (their values are examples of an open set)");
+      assertThat(slot("{type: number, values: [1, 2], generate: code}")).containsExactly("w.yaml:4:37: slot 's' is a"
+          + " number: only string and text slots take a generator (their values are examples of an open set)");
+    }
+
+    @Test
+    void generatorOnAnOpenSlotIsValid() throws InvalidWorkflowException {
+      Workflow w = WorkflowLoader.parse("w.yaml", """
+          id: w
+          start: a
+          slots:
+            who: {type: string, values: [Ana Souza], generate: person_name}
+            note: {type: text, values: [a cracked windscreen], generate: description}
+          nodes:
+            - {id: a, kind: terminal, outcome: success}
+          """.getBytes(UTF_8), Format.YAML);
+
+      assertThat(WorkflowValidator.validate(w)).isEmpty();
+      assertThat(w.slots().get("who").generate()).isEqualTo(ValueGenerator.PERSON_NAME);
+    }
+
+    @Test
+    void phrasingWithoutThePlaceholder() {
+      assertThat(slot("{type: string, values: [a], phrasings: ['it is {s}', 'it is that']}")).containsExactly(
+          "w.yaml:4:59: slot 's' phrasing 'it is that' does not say the value: it needs the placeholder {s}");
+    }
   }
 
   @Nested

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -313,12 +314,18 @@ class TemplateTeacherTest {
     for (long seed = 0; seed < SWEEP_SEEDS; seed++) {
       for (Scenario scenario : scenarios(workflow, 3, seed)) {
         List<Turn> turns = teacher.write(workflow, scenario).turns();
+        // The date as is, or in one of the ways people write it ("2 April").
+        List<String> forms = dev.subterra.workflow.values.ValueNormaliser.of(workflow.slots().get("visit_date"))
+            .writtenForms(scenario.slots().get("visit_date")).stream()
+            .map(dev.subterra.workflow.values.WrittenForm::text).toList();
         for (String date : userTurns(turns, "give_date")) {
-          assertThat(date).contains(scenario.slots().get("visit_date"));
+          assertThat(forms).anySatisfy(form -> assertThat(date).contains(form));
         }
-        for (String text : userTurns(turns, "describe")) {
-          String device = scenario.slots().get("device");
-          for (String other : workflow.slots().get("device").values()) {
+        // An enum's value in any case ("Phone"), as its normaliser reads it.
+        for (String text : userTurns(turns, "describe").stream().map(t -> t.toLowerCase(Locale.ROOT)).toList()) {
+          String device = scenario.slots().get("device").toLowerCase(Locale.ROOT);
+          for (String other : workflow.slots().get("device").values().stream()
+              .map(v -> v.toLowerCase(Locale.ROOT)).toList()) {
             if (!other.equals(device) && text.contains(other)) {
               // A corrected device: the right one comes after the wrong one.
               assertThat(scenario.styles()).contains("corrects_answer");
