@@ -16,9 +16,7 @@ import dev.subterra.serving.protocol.ModelList;
 import dev.subterra.serving.protocol.SubterraExtension;
 import dev.subterra.serving.protocol.ToolCall;
 import dev.subterra.synthesis.Turn;
-import dev.subterra.training.decode.DecodeSession;
 import dev.subterra.training.decode.DecodingConfig;
-import dev.subterra.training.decode.GroundedCalls;
 import dev.subterra.training.decode.Generation;
 import dev.subterra.training.tokenizer.SpecialToken;
 import java.io.ByteArrayOutputStream;
@@ -95,8 +93,9 @@ public final class ChatCompletionServer implements AutoCloseable {
   private final ServerConfig config;
   private final ServerMetrics metrics = new ServerMetrics();
   private final BatchScheduler scheduler;
-  private final ConversationReader reader;
   private final TurnMemory memory = new TurnMemory(TURN_MEMORY);
+  /** Requests to turns: reading, prompt, tag constraint, grounded calls and parsing, shared with in-process callers. */
+  private final ChatTurns turns;
   private final HttpServer http;
   private final ExecutorService handlers;
   private final byte[] expectedAuthorization;
@@ -104,8 +103,6 @@ public final class ChatCompletionServer implements AutoCloseable {
   private final String fingerprint;
   private final AtomicLong seeds = new AtomicLong(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
   private final AtomicInteger inFlight = new AtomicInteger();
-  /** Writes the student's tool calls by the workflow's signatures, as evaluation does; null for a workflow without. */
-  private final GroundedCalls calls;
   private volatile boolean closing;
 
   private ChatCompletionServer(ServedModel model, ServerConfig config, HttpServer http, ExecutorService handlers) {
@@ -113,14 +110,11 @@ public final class ChatCompletionServer implements AutoCloseable {
     this.config = config;
     this.http = http;
     this.handlers = handlers;
-    this.reader = new ConversationReader(model, memory);
+    this.turns = new ChatTurns(model, memory);
     this.expectedAuthorization = config.apiKey().map(k -> ("Bearer " + k).getBytes(StandardCharsets.UTF_8))
         .orElse(null);
     this.fingerprint = "subterra-" + model.artefact().provenance().weightsHash().substring(0, 12);
-    this.calls = GroundedCalls.of(model.tokenizer(), model.workflow());
-    this.scheduler = new BatchScheduler(
-        () -> DecodeSession.constrainedToTags(model.artefact().model(), model.tokenizer()), metrics,
-        config.maxBatch(), config.maxConcurrency());
+    this.scheduler = new BatchScheduler(turns.sessions(), metrics, config.maxBatch(), config.maxConcurrency());
   }
 
   /** Binds the address and starts serving. */
@@ -306,21 +300,16 @@ public final class ChatCompletionServer implements AutoCloseable {
       throw new ApiException(404, "invalid_request_error", "model_not_found", "model", "Invalid model: "
           + request.model() + " (this server serves " + model.id() + ")");
     }
-    ConversationReader.Conversation conversation = reader.read(request.messages());
-    boolean[] firstTokens = ToolChoice.firstTokens(model, request.tools(), request.toolChoice());
     int maxNew = request.tokenLimit() == null ? config.maxNewTokens()
         : Math.min(request.tokenLimit(), config.maxNewTokens());
-    int[] prompt = model.serializer().prompt(conversation.turns(), model.contextLength(), maxNew);
-    int dropped = Math.max(0, model.serializer().untruncatedPromptLength(conversation.turns()) - prompt.length);
+    ChatTurns.Prepared prepared = turns.prepare(request.messages(), request.tools(), request.toolChoice(), maxNew);
     double temperature = request.temperature() == null ? 0 : request.temperature();
     long seed = request.seed() != null ? request.seed() : seeds.getAndIncrement();
     DecodingConfig decoding = new DecodingConfig(maxNew, temperature, request.topP() == null ? 1 : request.topP(),
         seed);
     BatchScheduler.Ticket ticket;
     try {
-      // Grounded arguments may quote turns the prompt's window cut, so they read the whole conversation.
-      ticket = scheduler.submit(prompt, decoding, firstTokens, calls == null ? null
-          : calls.start(model.serializer().prompt(conversation.turns(), Integer.MAX_VALUE, 0)));
+      ticket = turns.submit(scheduler, prepared, decoding);
     } catch (BatchScheduler.Overloaded e) {
       exchange.getResponseHeaders().set("Retry-After", "1");
       throw new ApiException(429, "rate_limit_error", "overloaded", null, e.getMessage());
@@ -329,7 +318,7 @@ public final class ChatCompletionServer implements AutoCloseable {
     }
     String id = "chatcmpl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     long now = Instant.now().getEpochSecond();
-    Reply reply = new Reply(prompt.length, dropped, conversation);
+    Reply reply = new Reply(prepared);
     if (request.streaming()) {
       boolean usage = request.streamOptions() != null && Boolean.TRUE.equals(request.streamOptions().includeUsage());
       stream(exchange, ticket, id, now, reply, usage);
@@ -340,7 +329,7 @@ public final class ChatCompletionServer implements AutoCloseable {
     ChatCompletion body = new ChatCompletion(id, "chat.completion", now, model.id(), fingerprint,
         List.of(new ChatCompletion.Choice(0, new ChatCompletion.AssistantMessage("assistant", reply.content(),
             reply.toolCalls(), reply.extension()), reply.finishReason(), null)),
-        ChatCompletion.Usage.of(prompt.length, generation.tokens().length));
+        ChatCompletion.Usage.of(prepared.prompt().length, generation.tokens().length));
     return send(exchange, 200, body);
   }
 
@@ -531,20 +520,20 @@ public final class ChatCompletionServer implements AutoCloseable {
   private final class Reply {
     final int promptTokens;
     final int dropped;
-    final ConversationReader.Conversation conversation;
+    final ChatTurns.Prepared prepared;
     Turn turn;
     Generation generation;
     String callId;
 
-    Reply(int promptTokens, int dropped, ConversationReader.Conversation conversation) {
-      this.promptTokens = promptTokens;
-      this.dropped = dropped;
-      this.conversation = conversation;
+    Reply(ChatTurns.Prepared prepared) {
+      this.promptTokens = prepared.prompt().length;
+      this.dropped = prepared.droppedTokens();
+      this.prepared = prepared;
     }
 
     void finish(Generation g) {
       generation = g;
-      turn = model.serializer().parseAgentTurn(g.tokens());
+      turn = turns.turn(g);
       callId = turn.call() == null ? null : TurnMemory.callId(turn.nodeId() == null ? "unknown" : turn.nodeId());
       memory.remember(content(), turn.call() == null ? null : turn.call().name(), turn.nodeId());
       metrics.tokens(promptTokens, g.tokens().length, dropped > 0);
@@ -582,7 +571,7 @@ public final class ChatCompletionServer implements AutoCloseable {
           turn.call() == null ? null
               : new SubterraExtension.ToolCallExtension(callId, turn.call().name(), turn.call().arguments()),
           generation.firstTokenConstrained(), generation.stop().name().toLowerCase(java.util.Locale.ROOT),
-          dropped > 0, dropped, conversation.untaggedTurns(), conversation.ignoredSystemMessages());
+          dropped > 0, dropped, prepared.untaggedTurns(), prepared.ignoredSystemMessages());
     }
   }
 

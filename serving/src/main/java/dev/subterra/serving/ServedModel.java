@@ -47,16 +47,29 @@ public record ServedModel(String id, ModelArtefact artefact, Workflow workflow, 
    */
   public static ServedModel load(Path modelDir, Optional<Path> workflowFile)
       throws IOException, InvalidWorkflowException {
+    Workflow workflow = workflowOf(modelDir, workflowFile, "serve");
+    return of(ModelArtefact.load(modelDir), workflow);
+  }
+
+  /**
+   * The workflow of the model in {@code modelDir}, loaded and validated, without loading the model: {@code workflowFile}
+   * if given, else the run directory's {@value #WORKFLOW_FILE} beside the model directory. For a caller that checks its
+   * input against the workflow before the weights are read.
+   *
+   * @param action what the caller does with the model, for messages: "Cannot {@code action} DIR: ..."
+   */
+  public static Workflow workflowOf(Path modelDir, Optional<Path> workflowFile, String action)
+      throws InvalidWorkflowException {
     if (!Files.isDirectory(modelDir)) {
-      throw new IllegalArgumentException("Cannot serve " + modelDir + ": not a directory (a model/ from `train`)");
+      throw new IllegalArgumentException("Cannot " + action + " " + modelDir
+          + ": not a directory (a model/ from `train`)");
     }
     Path workflowPath = workflowFile.orElseGet(() -> modelDir.toAbsolutePath().getParent().resolve(WORKFLOW_FILE));
     if (!Files.isRegularFile(workflowPath)) {
-      throw new IllegalArgumentException("Cannot serve " + modelDir + ": no workflow at " + workflowPath
+      throw new IllegalArgumentException("Cannot " + action + " " + modelDir + ": no workflow at " + workflowPath
           + " (pass --workflow FILE)");
     }
-    ModelArtefact artefact = ModelArtefact.load(modelDir);
-    return of(artefact, WorkflowLoader.load(workflowPath));
+    return WorkflowLoader.load(workflowPath);
   }
 
   /** The tokenizer. */

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       CompileCommand.class,
       NightlyCommand.class,
       ServeCommand.class,
+      ProbeCommand.class,
       StarCommand.class,
       BenchmarkCommand.class,
       CommandLine.HelpCommand.class

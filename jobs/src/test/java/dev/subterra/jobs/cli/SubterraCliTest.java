@@ -220,7 +220,7 @@ class SubterraCliTest {
     assertThat(badValue.code()).isEqualTo(2);
     assertThat(badValue.err()).contains("Error: Invalid maxLoops: 99 (expected 0 to 16)");
     for (String command : new String[] {"validate", "show", "import", "paths", "synthesize", "train", "evaluate",
-        "serve", "compile", "benchmark"}) {
+        "serve", "probe", "compile", "benchmark"}) {
       Run help = run(command, "--help");
       assertThat(help.code()).isZero();
       assertThat(help.out()).contains("Usage: subterra " + command);
