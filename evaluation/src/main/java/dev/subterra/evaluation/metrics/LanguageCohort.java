@@ -2,6 +2,7 @@ package dev.subterra.evaluation.metrics;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.subterra.synthesis.Wording;
+import dev.subterra.synthesis.values.ValueShare;
 import java.util.Locale;
 
 /**
@@ -14,21 +15,21 @@ import java.util.Locale;
  */
 public enum LanguageCohort {
   /** Users who speak the training share of the wording, with values drawn as training's were. */
-  IN_DISTRIBUTION(Wording.TRAINING, false),
+  IN_DISTRIBUTION(Wording.TRAINING, ValueShare.TRAINING),
   /** Users who speak only the held-out share of the wording: templates, phrasings, openers no training dialogue used. */
-  HELDOUT_LANGUAGE(Wording.HELDOUT, false),
+  HELDOUT_LANGUAGE(Wording.HELDOUT, ValueShare.TRAINING),
   /** Users whose open values (names, places, emails, codes) come from the held-out share of the value generators. */
-  UNSEEN_VALUES(Wording.TRAINING, true);
+  UNSEEN_VALUES(Wording.TRAINING, ValueShare.HELDOUT);
 
   /** The cohort the summary's headline metrics come from. */
   public static final LanguageCohort HEADLINE = HELDOUT_LANGUAGE;
 
   private final Wording wording;
-  private final boolean unseenValues;
+  private final ValueShare valueShare;
 
-  LanguageCohort(Wording wording, boolean unseenValues) {
+  LanguageCohort(Wording wording, ValueShare values) {
     this.wording = wording;
-    this.unseenValues = unseenValues;
+    this.valueShare = values;
   }
 
   /** The share of the wording the cohort's users speak. */
@@ -36,9 +37,9 @@ public enum LanguageCohort {
     return wording;
   }
 
-  /** Whether the cohort's open values are held out of training. */
-  public boolean unseenValues() {
-    return unseenValues;
+  /** The share of the generated open values the cohort's scenarios draw from. */
+  public ValueShare valueShare() {
+    return valueShare;
   }
 
   @JsonValue

@@ -51,6 +51,8 @@ import dev.subterra.synthesis.Dialogue;
 import dev.subterra.synthesis.Scenario;
 import dev.subterra.synthesis.ScenarioConfig;
 import dev.subterra.synthesis.ScenarioPlanner;
+import dev.subterra.synthesis.Wording;
+import dev.subterra.synthesis.values.ValueShare;
 import dev.subterra.synthesis.TeacherException;
 import dev.subterra.synthesis.cost.PriceTable;
 import dev.subterra.synthesis.template.TemplateTeacher;
@@ -231,15 +233,15 @@ public final class EvaluateJob {
         .collectAsList().stream()
         .map(PathRows::fromRow).sorted(Comparator.comparingLong(PathRecord::ordinal)).toList();
     // A seed of its own: the planner's ids and draws differ from every training scenario's.
-    List<Scenario> scenarios = new ScenarioPlanner(workflow, ScenarioConfig.perPath(perPath, seed ^ 0x5EEDL))
-        .plan(paths).scenarios().stream().sorted(Comparator.comparing(Scenario::scenarioId)).limit(maxScenarios)
-        .toList();
+    // The language cohorts with training's values play the same scenarios, so that they differ in wording alone.
+    Map<ValueShare, List<Scenario>> byValues = new EnumMap<>(ValueShare.class);
     Map<LanguageCohort, List<Scenario>> byLanguage = new EnumMap<>(LanguageCohort.class);
     for (LanguageCohort language : LanguageCohort.values()) {
-      if (!language.unseenValues()) {
-        byLanguage.put(language, scenarios);
-      }
+      byLanguage.put(language, byValues.computeIfAbsent(language.valueShare(), share -> new ScenarioPlanner(workflow,
+          ScenarioConfig.perPath(perPath, seed ^ 0x5EEDL).withValues(share)).plan(paths).scenarios().stream()
+          .sorted(Comparator.comparing(Scenario::scenarioId)).limit(maxScenarios).toList()));
     }
+    List<Scenario> scenarios = byLanguage.get(LanguageCohort.HEADLINE);
     TemplateTeacher teacher = new TemplateTeacher();
     Map<String, Dialogue> references = new LinkedHashMap<>();
     Map<String, Scenario> byId = new LinkedHashMap<>();
@@ -604,7 +606,7 @@ public final class EvaluateJob {
       boolean ground = groundArguments;
       int slices = Math.max(1, Math.min(scenarios.size(), partitions != null ? partitions : jsc.defaultParallelism()));
       String label = "evaluate student " + workflow.id() + " " + language.wireName();
-      ClosedLoopConfig loop = ClosedLoopConfig.defaults().withWording(language.wording());
+      Wording wording = language.wording();
       List<String> lines = jsc.parallelize(encoded, slices).mapPartitionsWithIndex((index, part) -> {
         List<Scenario> mine = new ArrayList<>();
         while (part.hasNext()) {
@@ -622,6 +624,7 @@ public final class EvaluateJob {
         StudentPolicy student = new StudentPolicy(ExecutorModels.load(model.value()), decoding, w);
         // Logged where the partition plays: the console in local mode, the executor's log on a cluster.
         ProgressLog progress = ProgressLog.every(label + " (partition " + (index + 1) + " of " + slices + ")");
+        ClosedLoopConfig loop = ClosedLoopConfig.defaults().withWording(wording);
         for (ConversationResult result : new ClosedLoopRunner(w, loop).run(student, mine,
             samples, progress)) {
           out.add(WIRE.writeValueAsString(result));
