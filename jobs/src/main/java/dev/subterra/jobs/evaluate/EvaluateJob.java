@@ -14,6 +14,7 @@ import dev.subterra.evaluation.metrics.Bootstrap;
 import dev.subterra.evaluation.metrics.Cohort;
 import dev.subterra.evaluation.metrics.LanguageCohort;
 import dev.subterra.evaluation.metrics.MetricName;
+import dev.subterra.evaluation.metrics.Summary;
 import dev.subterra.evaluation.metrics.EvaluationMetrics;
 import dev.subterra.evaluation.metrics.Estimate;
 import dev.subterra.evaluation.metrics.MetricSet;
@@ -409,12 +410,20 @@ public final class EvaluateJob {
     return new Result(evalDir, metrics, cost, scenarios.size(), baselineMetrics, referenceMetrics, judged);
   }
 
-  /** Each language cohort's headline figures, with its count of scenarios, for {@code summary.json}. */
+  /** The metrics reported per language cohort, over all its conversations (every route). */
+  static final List<String> LANGUAGE_METRICS = List.of(MetricName.NODE_ACCURACY, MetricName.TOOL_CALL_ACCURACY,
+      MetricName.SLOT_ACCURACY, MetricName.PATH_FIDELITY, MetricName.HUB_ACCURACY, MetricName.TERMINAL_ACCURACY,
+      MetricName.INVALID_TAG_RATE);
+
+  /** Each language cohort's figures over all its conversations, with its count of scenarios, for summary.json. */
   private static Map<String, Object> languageCohorts(Map<LanguageCohort, EvaluationMetrics> metrics,
       Map<LanguageCohort, List<Scenario>> scenarios) {
     Map<String, Object> out = new LinkedHashMap<>();
     metrics.forEach((language, m) -> {
-      Map<String, Object> block = new LinkedHashMap<>(m.summary().toMap());
+      Map<String, Object> block = new LinkedHashMap<>();
+      for (String name : LANGUAGE_METRICS) {
+        block.put(name, Summary.asMap(m.cohort(Cohort.ALL).get(name)));
+      }
       block.put("scenarios", scenarios.get(language).size());
       block.put("first_wrong_nodes", m.firstWrongNodes());
       out.put(language.wireName(), block);
@@ -433,8 +442,7 @@ public final class EvaluateJob {
     md.append("\n|---|");
     metrics.keySet().forEach(l -> md.append("---|"));
     md.append('\n');
-    for (String name : List.of(MetricName.NODE_ACCURACY, MetricName.TOOL_CALL_ACCURACY, MetricName.SLOT_ACCURACY,
-        MetricName.PATH_FIDELITY, MetricName.TERMINAL_ACCURACY)) {
+    for (String name : LANGUAGE_METRICS) {
       md.append("| ").append(name).append(" |");
       for (EvaluationMetrics m : metrics.values()) {
         Estimate e = m.cohort(Cohort.ALL).get(name);
