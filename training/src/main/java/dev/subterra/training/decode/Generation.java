@@ -27,12 +27,14 @@ public record Generation(int[] tokens, Stop stop, boolean firstTokenConstrained,
     /**
      * The decoders' one stopping rule: why a turn stops once it has written {@code token} as its {@code written}-th
      * token and the conversation's next position is {@code position}, or null when it goes on. The end-of-turn token
-     * comes first, then the token limit, then a full context.
+     * comes first, then a full context, then the token limit.
      */
     static Stop after(int token, int written, int position, DecodingConfig decoding, int contextLength) {
+      // The context first: a call may run past the token limit (a call cut short would not parse), never past the
+      // context, which has no room for another position.
       return token == SpecialToken.END.id() ? END_OF_TURN
-          : written >= decoding.maxNewTokens() ? TOKEN_LIMIT
           : position >= contextLength ? CONTEXT_FULL
+          : written >= decoding.maxNewTokens() ? TOKEN_LIMIT
           : null;
     }
   }
