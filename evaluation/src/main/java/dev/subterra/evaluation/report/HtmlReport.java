@@ -3,6 +3,7 @@ package dev.subterra.evaluation.report;
 import dev.subterra.evaluation.cost.CostReport;
 import dev.subterra.evaluation.judge.JudgeSummary;
 import dev.subterra.evaluation.metrics.Cohort;
+import dev.subterra.evaluation.metrics.LanguageCohort;
 import dev.subterra.evaluation.metrics.Estimate;
 import dev.subterra.evaluation.metrics.EvaluationMetrics;
 import dev.subterra.evaluation.metrics.MetricName;
@@ -54,10 +55,15 @@ public final class HtmlReport {
    * @param teacher the teacher's name and conformance rate from synthesis ({@code null} values when unknown)
    * @param judge the judge's scores, or {@code null} without a judge
    * @param provenance how the report was made
+   * @param languages the student's metrics per language cohort, the headline cohort's among them; empty when the
+   *     evaluation played one
    */
   public record Input(Workflow workflow, int scenarios, int k, List<PolicyResult> policies, CostReport cost,
-      Map<String, Object> teacher, JudgeSummary judge, Map<String, Object> provenance) {
+      Map<String, Object> teacher, JudgeSummary judge, Map<String, Object> provenance,
+      Map<LanguageCohort, EvaluationMetrics> languages) {
     public Input {
+      languages = languages.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(
+          new java.util.EnumMap<>(languages));
       policies = List.copyOf(policies);
       if (policies.isEmpty()) {
         throw new IllegalArgumentException("Invalid policies: none");
@@ -82,6 +88,23 @@ public final class HtmlReport {
     h.append("<p>").append(in.scenarios()).append(" fresh scenarios played closed-loop against the user and tool ")
         .append("simulators").append(in.k() > 1 ? ", " + in.k() + " sampled runs each" : ", greedy decoding")
         .append(". Intervals are 95% bootstrap intervals over scenarios; n counts the metric's units.</p>\n");
+
+    if (!in.languages().isEmpty()) {
+      h.append("<h2>By the users' language</h2>\n<p class=\"note\">The student over all conversations of each ")
+          .append("language cohort. The tables below are the <b>").append(LanguageCohort.HEADLINE.wireName())
+          .append("</b> cohort's: users who speak only wording no training dialogue used.</p>\n<table>\n")
+          .append("<tr><th>metric</th>");
+      in.languages().keySet().forEach(l -> h.append("<th>").append(l.wireName()).append("</th>"));
+      h.append("</tr>\n");
+      for (String metric : List.of(MetricName.NODE_ACCURACY, MetricName.TOOL_CALL_ACCURACY, MetricName.SLOT_ACCURACY,
+          MetricName.PATH_FIDELITY, MetricName.HUB_ACCURACY, MetricName.TERMINAL_ACCURACY)) {
+        h.append("<tr><td>").append(metric).append("</td>");
+        in.languages().values().forEach(m -> h.append("<td>").append(estimate(m.cohort(Cohort.ALL).get(metric)))
+            .append("</td>"));
+        h.append("</tr>\n");
+      }
+      h.append("</table>\n");
+    }
 
     h.append("<h2>Summary</h2>\n");
     for (Cohort cohort : Cohort.values()) {

@@ -131,7 +131,9 @@ class HtmlReportTest {
         new HtmlReport.PolicyResult("baseline", "slipping twice as dear", studentMetrics,
             2 * cost.studentUsdPerConversation().doubleValue()),
         new HtmlReport.PolicyResult("reference", "teacher replay", replayMetrics, Double.NaN)),
-        cost, teacher, judge, Map.of("seed", SEED)));
+        cost, teacher, judge, Map.of("seed", SEED), Map.of(
+            dev.subterra.evaluation.metrics.LanguageCohort.IN_DISTRIBUTION, replayMetrics,
+            dev.subterra.evaluation.metrics.LanguageCohort.HELDOUT_LANGUAGE, studentMetrics)));
     assertThat(studentMetrics.firstWrongNodes()).as("the slipping policy goes wrong somewhere").isNotEmpty();
   }
 
@@ -139,7 +141,8 @@ class HtmlReportTest {
   void thePageIsSelfContainedWithTheTablesAndEveryChartAsADecodablePng() throws Exception {
     assertThat(html).doesNotContain("http://", "https://", "<link", "<script");
     assertThat(html).contains("student &lt;tiny&gt;", "node_accuracy", "cost_ratio_in_context", "frontier_model",
-        "test-frontier", "task_success", "malformed answer (1)", "conformance rate in synthesis: 1.000");
+        "test-frontier", "task_success", "malformed answer (1)", "conformance rate in synthesis: 1.000",
+        "By the users' language", "<th>in_distribution</th><th>heldout_language</th>");
     Matcher m = IMAGE.matcher(html);
     List<String> ids = new ArrayList<>();
     while (m.find()) {

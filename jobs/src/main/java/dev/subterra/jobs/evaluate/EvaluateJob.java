@@ -404,7 +404,7 @@ public final class EvaluateJob {
     htmlProvenance.put("ground_arguments", groundArguments);
     htmlProvenance.putAll(provenance);
     Files.writeString(temporary.resolve("report.html"), HtmlReport.render(new HtmlReport.Input(workflow,
-        scenarios.size(), k, shown, cost, teacherOfRun, judged.orElse(null), htmlProvenance)),
+        scenarios.size(), k, shown, cost, teacherOfRun, judged.orElse(null), htmlProvenance, languageMetrics)),
         StandardCharsets.UTF_8);
     files.commit(staging, target);
     return new Result(evalDir, metrics, cost, scenarios.size(), baselineMetrics, referenceMetrics, judged);

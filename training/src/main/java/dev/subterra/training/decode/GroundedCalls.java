@@ -58,6 +58,11 @@ public final class GroundedCalls {
   private final Map<String, List<String>> signatures;
   /** Per tool, the slot each argument takes, for arguments whose values are typed; empty when untyped. */
   private final Map<String, Map<String, Slot>> slots;
+  /**
+   * Per tool, the arguments whose slot no tool returns: their values reach the agent only in what the user said, so
+   * they are chosen among the user's spans alone, never a tool result's.
+   */
+  private final Map<String, java.util.Set<String>> fromUser;
   private final String[] tokenText;
   private final List<int[]> names = new ArrayList<>();
   private final List<String> nameOrder = new ArrayList<>();
@@ -68,7 +73,7 @@ public final class GroundedCalls {
    * @param signatures each tool's name and its argument names in the order the student writes them
    */
   public GroundedCalls(BpeTokenizer tokenizer, Map<String, List<String>> signatures) {
-    this(tokenizer, signatures, Map.of());
+    this(tokenizer, signatures, Map.of(), Map.of());
   }
 
   /**
@@ -78,25 +83,37 @@ public final class GroundedCalls {
   public static GroundedCalls of(BpeTokenizer tokenizer, Workflow workflow) {
     Map<String, List<String>> signatures = new LinkedHashMap<>();
     Map<String, Map<String, Slot>> slots = new LinkedHashMap<>();
+    Map<String, java.util.Set<String>> fromUser = new LinkedHashMap<>();
+    java.util.Set<String> returned = new java.util.HashSet<>();
+    workflow.nodes().stream().filter(n -> n.tool() != null).forEach(n -> returned.addAll(n.tool().returns()));
     for (Node node : workflow.nodes()) {
       if (node.tool() != null && !signatures.containsKey(node.tool().name())) {
         signatures.put(node.tool().name(), List.copyOf(node.tool().arguments().keySet()));
         Map<String, Slot> typed = new LinkedHashMap<>();
+        java.util.Set<String> userOnly = new java.util.LinkedHashSet<>();
         node.tool().arguments().forEach((argument, slot) -> {
           if (workflow.slots().get(slot) != null) {
             typed.put(argument, workflow.slots().get(slot));
           }
+          if (!returned.contains(slot)) {
+            userOnly.add(argument);
+          }
         });
         slots.put(node.tool().name(), typed);
+        fromUser.put(node.tool().name(), userOnly);
       }
     }
-    return signatures.isEmpty() ? null : new GroundedCalls(tokenizer, signatures, slots);
+    return signatures.isEmpty() ? null : new GroundedCalls(tokenizer, signatures, slots, fromUser);
   }
 
-  /** Calls of these tools, the arguments in {@code slots} typed by their slot. */
+  /**
+   * Calls of these tools, the arguments in {@code slots} typed by their slot, those in {@code fromUser} chosen among
+   * what the user said alone.
+   */
   GroundedCalls(BpeTokenizer tokenizer, Map<String, List<String>> signatures,
-      Map<String, Map<String, Slot>> slots) {
+      Map<String, Map<String, Slot>> slots, Map<String, java.util.Set<String>> fromUser) {
     this.slots = slots;
+    this.fromUser = fromUser;
     if (signatures.isEmpty()) {
       throw new IllegalArgumentException("Invalid signatures: no tool to call");
     }
@@ -120,19 +137,20 @@ public final class GroundedCalls {
 
   /** The call state of one conversation, whose turns so far are the tokens {@code conversation}. */
   public Row start(int[] conversation) {
-    return new Row(mentions(conversation));
+    return new Row(mentions(conversation, true), mentions(conversation, false));
   }
 
   /**
-   * Every span of the prompt's user turns and tool results, in order of first appearance, with the most times one
+   * Every span of the prompt's user turns (and tool results, {@code withToolResults}), in order of first appearance,
+   * with the most times one
    * turn mentions it: a value restated in a later turn (a refined search repeats the whole trip) is still one value,
    * not two that could fill two arguments.
    */
-  private Map<String, Integer> mentions(int[] prompt) {
+  private Map<String, Integer> mentions(int[] prompt, boolean withToolResults) {
     List<StringBuilder> turns = new ArrayList<>();
     boolean quoting = false;
     for (int id : prompt) {
-      if (id == SpecialToken.USER.id() || id == SpecialToken.TOOL.id()) {
+      if (id == SpecialToken.USER.id() || withToolResults && id == SpecialToken.TOOL.id()) {
         quoting = true;
         turns.add(new StringBuilder());
       } else if (id == SpecialToken.END.id()) {
@@ -215,7 +233,7 @@ public final class GroundedCalls {
     ValueNormaliser normaliser = format == ValueFormat.TEXT ? null : ValueNormaliser.of(slot);
     for (String span : spans) {
       String value = normaliser != null ? normaliser.canonical(span).orElse(null)
-          : NUMBER.matcher(span).matches() || DATE.matcher(span).matches() ? null : span;
+          : NUMBER.matcher(span).matches() || DATE.matcher(span).matches() || cutFromSentence(span) ? null : span;
       if (value != null) {
         out.merge(value, mentions.getOrDefault(span, 1), Math::max);
       }
@@ -224,6 +242,27 @@ public final class GroundedCalls {
       spans.forEach(span -> out.put(span, mentions.getOrDefault(span, 1)));
     }
     return out;
+  }
+
+  /** Words that carry a sentence, not a value: a text value neither ends with one nor starts with one but an article. */
+  private static final java.util.Set<String> FUNCTION_WORDS = java.util.Set.of("a", "an", "the", "to", "from", "on",
+      "in", "at", "for", "with", "and", "or", "of", "by", "is", "are", "was", "be", "it", "its", "it's", "we", "we're",
+      "i", "i'm", "i'd", "my", "our", "your", "you", "me", "us", "that", "this", "so", "but", "please", "want", "would",
+      "like", "go", "going", "leaving", "flying", "out", "about", "under", "just", "here", "there", "as", "if", "can",
+      "could", "via", "into", "over", "around", "up", "all", "no", "not", "yes", "ok", "okay", "hi", "hello", "hey",
+      "thanks", "thank", "then");
+  /** The function words a value may start with: "the saver package", "A Coruña". */
+  private static final java.util.Set<String> ARTICLES = java.util.Set.of("a", "an", "the");
+
+  /**
+   * Whether a span is a piece of a sentence rather than a value: it starts or ends with a function word ("on", "to
+   * Porto", "Porto is", "the") or is one. A value that is a name, a place, an email or a description never is.
+   */
+  static boolean cutFromSentence(String span) {
+    String[] words = span.toLowerCase(java.util.Locale.ROOT).split(" ");
+    String first = words[0].replaceAll("[^\\p{L}\\p{N}']+$", "");
+    String last = words[words.length - 1].replaceAll("[^\\p{L}\\p{N}']+$", "");
+    return FUNCTION_WORDS.contains(last) || FUNCTION_WORDS.contains(first) && !ARTICLES.contains(first);
   }
 
   /** Whether the character at {@code i} is a comma that groups the digits of a number ("1,500"). */
@@ -259,8 +298,11 @@ public final class GroundedCalls {
     /** The conversation's spans, each with the most times one user turn or tool result says it. */
     private final Map<String, Integer> mentions;
     private final List<String> spans;
-    /** Per typed slot, the values an argument of it may take, with the most times one turn mentions each. */
-    private final Map<Slot, Map<String, Integer>> typedValues = new java.util.HashMap<>();
+    /** The spans of what the user said alone, each with the most times one user turn says it. */
+    private final Map<String, Integer> userMentions;
+    private final List<String> userSpans;
+    /** Per typed slot and source, the values an argument of it may take, with the most times one turn mentions each. */
+    private final Map<Map.Entry<Slot, Boolean>, Map<String, Integer>> typedValues = new java.util.HashMap<>();
     /** The values the open call has taken so far, each with how many of its arguments took it. */
     private final Map<String, Integer> used = new LinkedHashMap<>();
     private final Deque<Integer> forced = new ArrayDeque<>();
@@ -268,9 +310,11 @@ public final class GroundedCalls {
     private final Deque<Object> plan = new ArrayDeque<>();
     private int overridden;
 
-    private Row(Map<String, Integer> mentions) {
+    private Row(Map<String, Integer> mentions, Map<String, Integer> userMentions) {
       this.mentions = mentions;
       this.spans = List.copyOf(mentions.keySet());
+      this.userMentions = userMentions;
+      this.userSpans = List.copyOf(userMentions.keySet());
     }
 
     /** Whether the grammar writes the next token: the student opened a call that is not closed yet. */
@@ -299,7 +343,8 @@ public final class GroundedCalls {
       }
       if (choice.tool) {
         String tool = nameOrder.get(picked);
-        planArguments(signatures.get(tool), slots.getOrDefault(tool, Map.of()));
+        planArguments(signatures.get(tool), slots.getOrDefault(tool, Map.of()),
+            fromUser.getOrDefault(tool, java.util.Set.of()));
       }
     }
 
@@ -359,7 +404,7 @@ public final class GroundedCalls {
       return open.length == 0 ? all : open;
     }
 
-    private void planArguments(List<String> arguments, Map<String, Slot> typed) {
+    private void planArguments(List<String> arguments, Map<String, Slot> typed, java.util.Set<String> userOnly) {
       int from = 0;
       while (from < arguments.size()) {
         plan.add(tokenizer.encode((from == 0 ? "" : " ") + arguments.get(from) + SEPARATOR));
@@ -367,10 +412,11 @@ public final class GroundedCalls {
         // confidence in the party size then also decides the nights, where one at a time the nights would be
         // settled first and for good.
         Slot first = typed.get(arguments.get(from));
-        long combinations = Math.max(1, valuesOf(first).size());
+        long combinations = Math.max(1, valuesOf(first, userOnly.contains(arguments.get(from))).size());
         int to = from + 1;
         while (to < arguments.size() && chosenTogether(first, typed.get(arguments.get(to)))) {
-          long more = combinations * Math.max(1, valuesOf(typed.get(arguments.get(to))).size());
+          long more = combinations * Math.max(1, valuesOf(typed.get(arguments.get(to)),
+              userOnly.contains(arguments.get(to))).size());
           if (more > MAX_COMBINATIONS) {
             break;
           }
@@ -380,26 +426,34 @@ public final class GroundedCalls {
         List<int[]> alternatives = new ArrayList<>();
         List<List<String>> values = new ArrayList<>();
         List<List<Integer>> counts = new ArrayList<>();
-        combine(arguments, typed, from, from, to, new int[0], List.of(), List.of(), alternatives, values, counts);
+        combine(arguments, typed, userOnly, from, from, to, new int[0], List.of(), List.of(), alternatives, values,
+            counts);
         plan.add(new Choice(alternatives, values, counts, false));
         from = to;
       }
       plan.add(new int[] {SpecialToken.CALL_END.id()});
     }
 
-    /** The values an argument of this slot may take, with the most times one turn mentions each; cached. */
-    private Map<String, Integer> valuesOf(Slot slot) {
+    /**
+     * The values an argument of this slot may take, among what the user said ({@code userOnly}) or also what the
+     * tools returned, with the most times one turn mentions each; cached.
+     */
+    private Map<String, Integer> valuesOf(Slot slot, boolean userOnly) {
+      // Where the user has said nothing the argument could take, the tools' results are the only source left.
+      boolean user = userOnly && !userSpans.isEmpty();
       if (slot == null) {
-        return typed(null, spans, mentions);
+        return user ? typed(null, userSpans, userMentions) : typed(null, spans, mentions);
       }
-      return typedValues.computeIfAbsent(slot, s -> typed(s, spans, mentions));
+      return typedValues.computeIfAbsent(Map.entry(slot, user),
+          key -> user ? typed(slot, userSpans, userMentions) : typed(slot, spans, mentions));
     }
 
     /**
      * Every combination of values for arguments {@code [at, to)}, each after {@code prefix}, with its delimiters, the
      * values each writes and how many times one turn mentions each.
      */
-    private void combine(List<String> arguments, Map<String, Slot> typed, int from, int at, int to, int[] prefix,
+    private void combine(List<String> arguments, Map<String, Slot> typed, java.util.Set<String> userOnly, int from,
+        int at, int to, int[] prefix,
         List<String> chosen, List<Integer> chosenCounts, List<int[]> alternatives, List<List<String>> values,
         List<List<Integer>> counts) {
       if (at == to) {
@@ -410,10 +464,10 @@ public final class GroundedCalls {
       }
       int[] name = at == from ? new int[0] : tokenizer.encode(" " + arguments.get(at) + SEPARATOR);
       int[] close = tokenizer.encode(at == arguments.size() - 1 ? ")" : ",");
-      Map<String, Integer> options = valuesOf(typed.get(arguments.get(at)));
+      Map<String, Integer> options = valuesOf(typed.get(arguments.get(at)), userOnly.contains(arguments.get(at)));
       if (options.isEmpty()) {
-        combine(arguments, typed, from, at + 1, to, concat(prefix, concat(name, close)), chosen, chosenCounts,
-            alternatives, values, counts);
+        combine(arguments, typed, userOnly, from, at + 1, to, concat(prefix, concat(name, close)), chosen,
+            chosenCounts, alternatives, values, counts);
         return;
       }
       for (Map.Entry<String, Integer> value : options.entrySet()) {
@@ -421,7 +475,7 @@ public final class GroundedCalls {
         next.add(value.getKey());
         List<Integer> nextCounts = new ArrayList<>(chosenCounts);
         nextCounts.add(value.getValue());
-        combine(arguments, typed, from, at + 1, to, concat(prefix, concat(name,
+        combine(arguments, typed, userOnly, from, at + 1, to, concat(prefix, concat(name,
             concat(tokenizer.encode(" " + value.getKey()), close))), next, nextCounts, alternatives, values, counts);
       }
     }

@@ -93,6 +93,33 @@ class GroundedCallsTest {
     assertThat(GroundedCalls.valuesFor(email, spans)).containsExactly("ana.souza@example.com");
   }
 
+  @Test
+  void aTextValueIsNeverAFunctionWordCutFromASentence() {
+    List<String> spans = GroundedCalls.spans("from Manchester on 2026-05-09 to Porto Moniz is where we go, the saver"
+        + " package with a view, Santa Cruz de la Sierra, Ana de Souza");
+    assertThat(GroundedCalls.valuesFor(slot(dev.subterra.workflow.SlotType.STRING), spans))
+        .contains("Manchester", "Porto Moniz", "the saver package with a view", "Santa Cruz de la Sierra",
+            "Ana de Souza")
+        .doesNotContain("on", "from Manchester", "to Porto Moniz", "Porto Moniz is", "the", "is", "we go");
+  }
+
+  @Test
+  void anArgumentNoToolReturnsIsChosenAmongWhatTheUserSaid() {
+    GroundedCalls sourced = new GroundedCalls(tokenizer, Map.of("book", List.of("who")), Map.of(),
+        Map.of("book", java.util.Set.of("who")));
+    int context = artefact.model().config().contextLength();
+    GroundedCalls.Row row = sourced.start(artefact.serializer().prompt(List.of(Turn.user("greet", "I am Ana."),
+        Turn.tool("search", new dev.subterra.synthesis.ToolInvocation("search_flights", Map.of()),
+            "{\"flight\":\"SB512\"}")), context, 16));
+    row.accept(SpecialToken.CALL.id());
+    row.choose(0);
+    while (row.pendingChoice() == null) {
+      row.next();
+    }
+    List<String> offered = row.pendingChoice().stream().map(tokenizer::decodeText).toList();
+    assertThat(offered).contains(" Ana)").noneMatch(v -> v.contains("SB512"));
+  }
+
   private static dev.subterra.workflow.Slot slot(dev.subterra.workflow.SlotType type) {
     return new dev.subterra.workflow.Slot(type, "a slot", List.of(), null, null);
   }
