@@ -168,7 +168,7 @@ class GroundedCallsTest {
   void consecutiveNumbersAreChosenTogether() {
     dev.subterra.workflow.Slot number = slot(dev.subterra.workflow.SlotType.NUMBER);
     GroundedCalls typed = new GroundedCalls(tokenizer, Map.of("book", List.of("nights", "guests", "name")),
-        Map.of("book", Map.of("nights", number, "guests", number)));
+        Map.of("book", Map.of("nights", number, "guests", number)), Map.of());
     int context = artefact.model().config().contextLength();
     GroundedCalls.Row row = typed.start(artefact.serializer().prompt(
         List.of(Turn.user("greet", "3 nights for 2, I am Ana.")), context, 16));
