@@ -44,7 +44,7 @@ public final class ChatTurns {
   ChatTurns(ServedModel model, TurnMemory memory) {
     this.model = model;
     this.reader = new ConversationReader(model, memory);
-    this.calls = GroundedCalls.of(model.tokenizer(), model.workflow());
+    this.calls = GroundedCalls.of(model.tokenizer(), model.workflow(), model.artefact().pointer());
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.subterra.training;
 
 import dev.subterra.synthesis.Dialogue;
 import dev.subterra.training.artefact.ModelArtefact;
+import dev.subterra.training.decode.SpanPointer;
 import dev.subterra.training.model.StudentConfig;
 import dev.subterra.training.serial.DialogueSerializer;
 import dev.subterra.training.tokenizer.BpeTokenizer;
@@ -83,8 +84,10 @@ public final class StudentTrainer {
     DialogueSerializer serializer = new DialogueSerializer(tokenizer, systemLine, model.contextLength() + 1);
     TrainingData data = TrainingData.of(serializer, tokenizer, dialogues);
     TrainingResult result = fit.fit(model, data, workDir);
+    // The span pointer learns where open values are from the same training dialogues, in a few seconds.
+    SpanPointer pointer = SpanPointer.train(workflow, training, config.trainer().seed());
     ModelArtefact artefact = ModelArtefact.of(workflow.id(), WorkflowCodec.contentHash(workflow), systemLine,
-        tokenizer, config.trainer(), result);
+        tokenizer, config.trainer(), result, pointer);
     artefact.save(modelDir);
     return artefact;
   }

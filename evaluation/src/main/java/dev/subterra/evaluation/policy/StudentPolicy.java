@@ -103,7 +103,7 @@ public final class StudentPolicy implements Policy {
     this.artefact = artefact;
     this.config = config;
     this.decoder = Decoder.constrained(artefact.model(), artefact.tokenizer(), config.constrainTags(),
-        config.groundArguments() ? GroundedCalls.of(artefact.tokenizer(), workflow) : null);
+        config.groundArguments() ? GroundedCalls.of(artefact.tokenizer(), workflow, artefact.pointer()) : null);
     this.serializer = artefact.serializer();
     this.contextLength = artefact.model().config().contextLength();
     int maxNew = config.decoding().maxNewTokens();

@@ -160,9 +160,9 @@ public final class CompilePipeline {
     train.put("vocabulary", student.vocabularySize());
     train.put("trainer", student.trainer().toString());
     // 2: the previous-token embedding, and windows cut at turn boundaries with brief history; 3: values written with
-    // the space before them in calls, turns and tool results (name(arg: value)), so that a value copies token by token.
-    // Old runs retrain.
-    train.put("student_format", 3);
+    // the space before them in calls, turns and tool results (name(arg: value)), so that a value copies token by token;
+    // 4: the span pointer (pointer.json) beside the weights. Old runs retrain.
+    train.put("student_format", 4);
     if (options.distributedWorkers() > 0) {
       // Only when asked for, so that the manifests of ordinary runs keep their fingerprints. The worker count is in
       // the model's provenance; changing it alone does not retrain.

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.subterra.training.decode.SpanPointer;
 import dev.subterra.training.model.StudentConfig;
 import dev.subterra.training.model.StudentModel;
 import dev.subterra.training.serial.DialogueSerializer;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * format version and both hashes, so a weights or tokenizer file swapped by hand is refused rather than run. JSON
  * keys are snake_case, as in the rest of a run's files.
  */
-public record ModelArtefact(StudentModel model, BpeTokenizer tokenizer, ModelProvenance provenance) {
+public record ModelArtefact(StudentModel model, BpeTokenizer tokenizer, ModelProvenance provenance,
+    SpanPointer pointer) {
 
   public static final String CONFIG = "config.json";
   public static final String TOKENIZER = "tokenizer.json";
@@ -55,12 +57,18 @@ public record ModelArtefact(StudentModel model, BpeTokenizer tokenizer, ModelPro
     }
   }
 
-  /** The artefact for a model that {@code result} just trained. */
+  /** The artefact for a model that {@code result} just trained, without a span pointer. */
   public static ModelArtefact of(String workflowId, String workflowContentHash, String systemLine,
       BpeTokenizer tokenizer, TrainerConfig trainer, TrainingResult result) {
+    return of(workflowId, workflowContentHash, systemLine, tokenizer, trainer, result, null);
+  }
+
+  /** The artefact for a model that {@code result} just trained, with the span pointer trained beside it (or null). */
+  public static ModelArtefact of(String workflowId, String workflowContentHash, String systemLine,
+      BpeTokenizer tokenizer, TrainerConfig trainer, TrainingResult result, SpanPointer pointer) {
     ModelProvenance provenance = ModelProvenance.of(workflowId, workflowContentHash, systemLine,
         WorkflowCodec.sha256Hex(tokenizer.toJson().getBytes(StandardCharsets.UTF_8)), trainer, result);
-    return new ModelArtefact(result.model(), tokenizer, provenance);
+    return new ModelArtefact(result.model(), tokenizer, provenance, pointer);
   }
 
   /** The serializer that turns conversations into this model's prompts. */
@@ -79,6 +87,9 @@ public record ModelArtefact(StudentModel model, BpeTokenizer tokenizer, ModelPro
     Files.writeString(tmp.resolve(TOKENIZER), tokenizer.toJson(), StandardCharsets.UTF_8);
     model.saveWeights(tmp.resolve(WEIGHTS));
     JSON.writeValue(tmp.resolve(PROVENANCE).toFile(), provenance);
+    if (pointer != null) {
+      pointer.save(tmp.resolve(SpanPointer.FILE));
+    }
     deleteRecursively(dir);
     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     LOG.info("Wrote model artefact {} ({} parameters)", dir, model.parameterCount());
@@ -100,7 +111,10 @@ public record ModelArtefact(StudentModel model, BpeTokenizer tokenizer, ModelPro
       throw new IOException("Cannot load " + dir + ": " + WEIGHTS + " does not match its hash in provenance");
     }
     StudentModel model = StudentModel.load(config, dir.resolve(WEIGHTS));
-    return new ModelArtefact(model, BpeTokenizer.fromJson(tokenizerJson), provenance);
+    // An artefact from before the span pointer has none: its open values are the student's likelihood's alone.
+    Path pointerFile = dir.resolve(SpanPointer.FILE);
+    SpanPointer pointer = Files.isRegularFile(pointerFile) ? SpanPointer.load(pointerFile) : null;
+    return new ModelArtefact(model, BpeTokenizer.fromJson(tokenizerJson), provenance, pointer);
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

@@ -46,6 +46,8 @@ import java.util.Map;
  * <p>Only the tokens of the call are constrained; the tag before it and any text after it are the student's own.
  */
 public final class GroundedCalls {
+  /** How many values the pointer keeps for a typed argument that is not text, for the student to choose among. */
+  static final int POINTED = 2;
   /** The longest span an argument value may be, in words. */
   public static final int MAX_SPAN_WORDS = 16;
   /** The most combinations of values that consecutive numbers or dates are chosen among together. */
@@ -63,6 +65,8 @@ public final class GroundedCalls {
    * they are chosen among the user's spans alone, never a tool result's.
    */
   private final Map<String, java.util.Set<String>> fromUser;
+  /** Which spans open values are in, learnt; null to leave every choice to the student's likelihood. */
+  private final SpanPointer pointer;
   private final String[] tokenText;
   private final List<int[]> names = new ArrayList<>();
   private final List<String> nameOrder = new ArrayList<>();
@@ -81,29 +85,60 @@ public final class GroundedCalls {
    * workflow has no tool.
    */
   public static GroundedCalls of(BpeTokenizer tokenizer, Workflow workflow) {
-    Map<String, List<String>> signatures = new LinkedHashMap<>();
-    Map<String, Map<String, Slot>> slots = new LinkedHashMap<>();
-    Map<String, java.util.Set<String>> fromUser = new LinkedHashMap<>();
-    java.util.Set<String> returned = new java.util.HashSet<>();
-    workflow.nodes().stream().filter(n -> n.tool() != null).forEach(n -> returned.addAll(n.tool().returns()));
-    for (Node node : workflow.nodes()) {
-      if (node.tool() != null && !signatures.containsKey(node.tool().name())) {
-        signatures.put(node.tool().name(), List.copyOf(node.tool().arguments().keySet()));
-        Map<String, Slot> typed = new LinkedHashMap<>();
-        java.util.Set<String> userOnly = new java.util.LinkedHashSet<>();
-        node.tool().arguments().forEach((argument, slot) -> {
-          if (workflow.slots().get(slot) != null) {
-            typed.put(argument, workflow.slots().get(slot));
-          }
-          if (!returned.contains(slot)) {
-            userOnly.add(argument);
-          }
-        });
-        slots.put(node.tool().name(), typed);
-        fromUser.put(node.tool().name(), userOnly);
+    return of(tokenizer, workflow, null);
+  }
+
+  /**
+   * Calls of a workflow's tools whose open values {@code pointer} points at (see {@link SpanPointer}; null for the
+   * student's likelihood alone); null when the workflow has no tool.
+   */
+  public static GroundedCalls of(BpeTokenizer tokenizer, Workflow workflow, SpanPointer pointer) {
+    Signatures signatures = Signatures.of(workflow);
+    return signatures.arguments().isEmpty() ? null : new GroundedCalls(tokenizer, signatures.arguments(),
+        signatures.slots(), signatures.fromUser(), pointer);
+  }
+
+  /**
+   * A workflow's tools as calls see them: each tool's arguments in order, the slot each typed argument takes, and the
+   * arguments whose slot no tool returns (their values reach the agent only in what the user said).
+   */
+  record Signatures(Map<String, List<String>> arguments, Map<String, Map<String, Slot>> slots,
+      Map<String, java.util.Set<String>> fromUser) {
+    static Signatures of(Workflow workflow) {
+      Map<String, List<String>> arguments = new LinkedHashMap<>();
+      Map<String, Map<String, Slot>> slots = new LinkedHashMap<>();
+      Map<String, java.util.Set<String>> fromUser = new LinkedHashMap<>();
+      java.util.Set<String> returned = new java.util.HashSet<>();
+      workflow.nodes().stream().filter(n -> n.tool() != null).forEach(n -> returned.addAll(n.tool().returns()));
+      for (Node node : workflow.nodes()) {
+        if (node.tool() != null && !arguments.containsKey(node.tool().name())) {
+          arguments.put(node.tool().name(), List.copyOf(node.tool().arguments().keySet()));
+          Map<String, Slot> typed = new LinkedHashMap<>();
+          java.util.Set<String> userOnly = new java.util.LinkedHashSet<>();
+          node.tool().arguments().forEach((argument, slot) -> {
+            if (workflow.slots().get(slot) != null) {
+              typed.put(argument, workflow.slots().get(slot));
+            }
+            if (!returned.contains(slot)) {
+              userOnly.add(argument);
+            }
+          });
+          slots.put(node.tool().name(), typed);
+          fromUser.put(node.tool().name(), userOnly);
+        }
       }
+      return new Signatures(arguments, slots, fromUser);
     }
-    return signatures.isEmpty() ? null : new GroundedCalls(tokenizer, signatures, slots, fromUser);
+
+    /** The slot an argument of a tool takes, or null when it is untyped. */
+    Slot slotOf(String tool, String argument) {
+      return slots.getOrDefault(tool, Map.of()).get(argument);
+    }
+
+    /** Whether an argument's value reaches the agent only in what the user said. */
+    boolean fromUser(String tool, String argument) {
+      return fromUser.getOrDefault(tool, java.util.Set.of()).contains(argument);
+    }
   }
 
   /**
@@ -112,8 +147,14 @@ public final class GroundedCalls {
    */
   GroundedCalls(BpeTokenizer tokenizer, Map<String, List<String>> signatures,
       Map<String, Map<String, Slot>> slots, Map<String, java.util.Set<String>> fromUser) {
+    this(tokenizer, signatures, slots, fromUser, null);
+  }
+
+  private GroundedCalls(BpeTokenizer tokenizer, Map<String, List<String>> signatures,
+      Map<String, Map<String, Slot>> slots, Map<String, java.util.Set<String>> fromUser, SpanPointer pointer) {
     this.slots = slots;
     this.fromUser = fromUser;
+    this.pointer = pointer;
     if (signatures.isEmpty()) {
       throw new IllegalArgumentException("Invalid signatures: no tool to call");
     }
@@ -137,34 +178,52 @@ public final class GroundedCalls {
 
   /** The call state of one conversation, whose turns so far are the tokens {@code conversation}. */
   public Row start(int[] conversation) {
-    return new Row(mentions(conversation, true), mentions(conversation, false));
+    List<SpanPointer.Quote> quotes = quotes(conversation);
+    return new Row(mentions(quotes, true), mentions(quotes, false), quotes);
+  }
+
+  /** The user turns and tool results of a conversation's tokens, as text (each byte one ISO-8859-1 character). */
+  private List<SpanPointer.Quote> quotes(int[] conversation) {
+    List<SpanPointer.Quote> out = new ArrayList<>();
+    StringBuilder turn = null;
+    boolean user = false;
+    for (int id : conversation) {
+      if (id == SpecialToken.USER.id() || id == SpecialToken.TOOL.id()) {
+        turn = new StringBuilder();
+        user = id == SpecialToken.USER.id();
+      } else if (id == SpecialToken.END.id()) {
+        if (turn != null) {
+          out.add(new SpanPointer.Quote(turn.toString(), user));
+        }
+        turn = null;
+      } else if (turn != null && tokenText[id] != null) {
+        turn.append(tokenText[id]);
+      }
+    }
+    if (turn != null) {
+      out.add(new SpanPointer.Quote(turn.toString(), user));
+    }
+    return out;
   }
 
   /**
-   * Every span of the prompt's user turns (and tool results, {@code withToolResults}), in order of first appearance,
-   * with the most times one
-   * turn mentions it: a value restated in a later turn (a refined search repeats the whole trip) is still one value,
+   * Every span of the conversation's user turns (and tool results, {@code withToolResults}), in order of first
+   * appearance, with the most times one turn mentions it: a value restated in a later turn (a refined search repeats the whole trip) is still one value,
    * not two that could fill two arguments.
    */
-  private Map<String, Integer> mentions(int[] prompt, boolean withToolResults) {
-    List<StringBuilder> turns = new ArrayList<>();
-    boolean quoting = false;
-    for (int id : prompt) {
-      if (id == SpecialToken.USER.id() || withToolResults && id == SpecialToken.TOOL.id()) {
-        quoting = true;
-        turns.add(new StringBuilder());
-      } else if (id == SpecialToken.END.id()) {
-        quoting = false;
-      } else if (quoting && tokenText[id] != null) {
-        turns.get(turns.size() - 1).append(tokenText[id]);
+  private static Map<String, Integer> mentions(List<SpanPointer.Quote> quotes, boolean withToolResults) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    for (SpanPointer.Quote quote : quotes) {
+      if (quote.user() || withToolResults) {
+        mentions(quote.text()).forEach((span, count) -> out.merge(utf8(span), count, Math::max));
       }
     }
-    Map<String, Integer> out = new LinkedHashMap<>();
-    for (StringBuilder turn : turns) {
-      mentions(turn.toString()).forEach((span, count) -> out.merge(
-          new String(span.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8), count, Math::max));
-    }
     return out;
+  }
+
+  /** A span read byte for byte (each byte one ISO-8859-1 character) as the text it encodes. */
+  static String utf8(String bytes) {
+    return new String(bytes.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
   }
 
   /** The spans of a text, as the class documentation defines them, in order of first appearance. */
@@ -175,6 +234,15 @@ public final class GroundedCalls {
   /** The spans of a text and how many times each occurs, in order of first appearance. */
   private static Map<String, Integer> mentions(String text) {
     Map<String, Integer> out = new LinkedHashMap<>();
+    for (int[] range : ranges(text)) {
+      out.merge(text.substring(range[0], range[1]), 1, Integer::sum);
+    }
+    return out;
+  }
+
+  /** Where the spans of a text are, as {@code [start, end)}, by start then end. */
+  static List<int[]> ranges(String text) {
+    List<int[]> out = new ArrayList<>();
     for (int start = 0; start < text.length(); start++) {
       if (!isWordChar(text.charAt(start)) || start > 0 && !isDelimiter(text.charAt(start - 1))) {
         continue;
@@ -186,7 +254,7 @@ public final class GroundedCalls {
           break;
         }
         if (isWordChar(c) && endsWord(text, i + 1)) {
-          out.merge(text.substring(start, i + 1), 1, Integer::sum);
+          out.add(new int[] {start, i + 1});
         }
         if (c == ' ') {
           if (i > start && !isWordChar(text.charAt(i - 1))) {
@@ -200,6 +268,7 @@ public final class GroundedCalls {
     }
     return out;
   }
+
 
   private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("[0-9]+(\\.[0-9]+)?");
   private static final java.util.regex.Pattern DATE = java.util.regex.Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
@@ -229,11 +298,8 @@ public final class GroundedCalls {
       slot.values().forEach(value -> out.put(value, Integer.MAX_VALUE));
       return out;
     }
-    ValueFormat format = slot.normalisation();
-    ValueNormaliser normaliser = format == ValueFormat.TEXT ? null : ValueNormaliser.of(slot);
     for (String span : spans) {
-      String value = normaliser != null ? normaliser.canonical(span).orElse(null)
-          : NUMBER.matcher(span).matches() || DATE.matcher(span).matches() || cutFromSentence(span) ? null : span;
+      String value = valueOf(slot, span);
       if (value != null) {
         out.merge(value, mentions.getOrDefault(span, 1), Math::max);
       }
@@ -242,6 +308,17 @@ public final class GroundedCalls {
       spans.forEach(span -> out.put(span, mentions.getOrDefault(span, 1)));
     }
     return out;
+  }
+
+  /**
+   * The value of a slot a span reads as: its canonical value by the slot's normaliser, or for text the span itself
+   * unless it is a number, an ISO date or a piece of a sentence; null when it reads as none. Not for enums.
+   */
+  static String valueOf(Slot slot, String span) {
+    if (slot.normalisation() != ValueFormat.TEXT) {
+      return ValueNormaliser.of(slot).canonical(span).orElse(null);
+    }
+    return NUMBER.matcher(span).matches() || DATE.matcher(span).matches() || cutFromSentence(span) ? null : span;
   }
 
   /** Words that carry a sentence, not a value: a text value neither ends with one nor starts with one but an article. */
@@ -298,6 +375,8 @@ public final class GroundedCalls {
     /** The conversation's spans, each with the most times one user turn or tool result says it. */
     private final Map<String, Integer> mentions;
     private final List<String> spans;
+    /** The conversation's user turns and tool results, for the pointer. */
+    private final List<SpanPointer.Quote> quotes;
     /** The spans of what the user said alone, each with the most times one user turn says it. */
     private final Map<String, Integer> userMentions;
     private final List<String> userSpans;
@@ -309,8 +388,11 @@ public final class GroundedCalls {
     /** What remains of the call: forced token runs ({@code int[]}) and choices ({@code Choice}), in order. */
     private final Deque<Object> plan = new ArrayDeque<>();
     private int overridden;
+    /** The tool of the call being planned. */
+    private String tool;
 
-    private Row(Map<String, Integer> mentions, Map<String, Integer> userMentions) {
+    private Row(Map<String, Integer> mentions, Map<String, Integer> userMentions, List<SpanPointer.Quote> quotes) {
+      this.quotes = quotes;
       this.mentions = mentions;
       this.spans = List.copyOf(mentions.keySet());
       this.userMentions = userMentions;
@@ -343,7 +425,7 @@ public final class GroundedCalls {
       }
       if (choice.tool) {
         String tool = nameOrder.get(picked);
-        planArguments(signatures.get(tool), slots.getOrDefault(tool, Map.of()),
+        planArguments(tool, signatures.get(tool), slots.getOrDefault(tool, Map.of()),
             fromUser.getOrDefault(tool, java.util.Set.of()));
       }
     }
@@ -404,7 +486,9 @@ public final class GroundedCalls {
       return open.length == 0 ? all : open;
     }
 
-    private void planArguments(List<String> arguments, Map<String, Slot> typed, java.util.Set<String> userOnly) {
+    private void planArguments(String tool, List<String> arguments, Map<String, Slot> typed,
+        java.util.Set<String> userOnly) {
+      this.tool = tool;
       int from = 0;
       while (from < arguments.size()) {
         plan.add(tokenizer.encode((from == 0 ? "" : " ") + arguments.get(from) + SEPARATOR));
@@ -412,10 +496,11 @@ public final class GroundedCalls {
         // confidence in the party size then also decides the nights, where one at a time the nights would be
         // settled first and for good.
         Slot first = typed.get(arguments.get(from));
-        long combinations = Math.max(1, valuesOf(first, userOnly.contains(arguments.get(from))).size());
+        long combinations = Math.max(1, pointedValues(arguments.get(from), first,
+            userOnly.contains(arguments.get(from))).size());
         int to = from + 1;
         while (to < arguments.size() && chosenTogether(first, typed.get(arguments.get(to)))) {
-          long more = combinations * Math.max(1, valuesOf(typed.get(arguments.get(to)),
+          long more = combinations * Math.max(1, pointedValues(arguments.get(to), typed.get(arguments.get(to)),
               userOnly.contains(arguments.get(to))).size());
           if (more > MAX_COMBINATIONS) {
             break;
@@ -449,6 +534,51 @@ public final class GroundedCalls {
     }
 
     /**
+     * The values an argument may take ({@link #valuesOf}), narrowed by the pointer to those it points at most: the
+     * best one for text, whose words the student may never have written, the best {@value #POINTED} for the rest,
+     * among which the student's likelihood decides. All of them without a pointer, for an enum, or when the pointer
+     * finds no span of them.
+     */
+    private Map<String, Integer> pointedValues(String argument, Slot slot, boolean userOnly) {
+      Map<String, Integer> options = valuesOf(slot, userOnly);
+      if (pointer == null || slot == null || slot.type() == SlotType.ENUM || options.size() <= 1) {
+        return options;
+      }
+      boolean user = userOnly && !userSpans.isEmpty();
+      int lastUser = -1;
+      for (int q = 0; q < quotes.size(); q++) {
+        lastUser = quotes.get(q).user() ? q : lastUser;
+      }
+      Map<String, Double> best = new java.util.HashMap<>();
+      for (int q = 0; q < quotes.size(); q++) {
+        SpanPointer.Quote quote = quotes.get(q);
+        if (user && !quote.user()) {
+          continue;
+        }
+        for (int[] range : ranges(quote.text())) {
+          String value = valueOf(slot, utf8(quote.text().substring(range[0], range[1])));
+          if (value != null && options.containsKey(value)) {
+            best.merge(value, pointer.logit(tool, argument, quotes, q, range[0], range[1], lastUser), Math::max);
+          }
+        }
+      }
+      if (best.isEmpty()) {
+        return options;
+      }
+      int keep = slot.normalisation() == ValueFormat.TEXT ? 1 : POINTED;
+      List<String> ranked = best.entrySet().stream()
+          .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+          .limit(keep).map(Map.Entry::getKey).toList();
+      Map<String, Integer> out = new LinkedHashMap<>();
+      options.forEach((value, count) -> {
+        if (ranked.contains(value)) {
+          out.put(value, count);
+        }
+      });
+      return out;
+    }
+
+    /**
      * Every combination of values for arguments {@code [at, to)}, each after {@code prefix}, with its delimiters, the
      * values each writes and how many times one turn mentions each.
      */
@@ -464,7 +594,8 @@ public final class GroundedCalls {
       }
       int[] name = at == from ? new int[0] : tokenizer.encode(" " + arguments.get(at) + SEPARATOR);
       int[] close = tokenizer.encode(at == arguments.size() - 1 ? ")" : ",");
-      Map<String, Integer> options = valuesOf(typed.get(arguments.get(at)), userOnly.contains(arguments.get(at)));
+      Map<String, Integer> options = pointedValues(arguments.get(at), typed.get(arguments.get(at)),
+          userOnly.contains(arguments.get(at)));
       if (options.isEmpty()) {
         combine(arguments, typed, userOnly, from, at + 1, to, concat(prefix, concat(name, close)), chosen,
             chosenCounts, alternatives, values, counts);

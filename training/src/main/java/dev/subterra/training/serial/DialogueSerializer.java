@@ -335,7 +335,7 @@ public final class DialogueSerializer {
       new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** A user turn's or tool result's text as the student reads it: after a space, as a call's values are. */
-  static String quoted(String text) {
+  public static String quoted(String text) {
     return text == null || text.isEmpty() || text.startsWith(" ") ? text : " " + text;
   }
 
