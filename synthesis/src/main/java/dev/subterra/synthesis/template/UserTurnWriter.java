@@ -365,6 +365,10 @@ public String say(int step, SplittableRandom random) {
           // A free value with no pool has no plausible mistake.
         }
       }
+      // A wrong value that another value of the turn has ("I mean 5, not 6" with six travellers and 6 nights) would
+      // leave the correction ambiguous.
+      others.removeIf(other -> text.slots().stream().anyMatch(o -> !o.equals(slot)
+          && other.equals(scenario.slots().get(o))));
       out.put(slot, others);
     }
     return out;

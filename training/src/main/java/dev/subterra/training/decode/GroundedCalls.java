@@ -331,6 +331,11 @@ public final class GroundedCalls {
   /** The function words a value may start with: "the saver package", "A Coruña". */
   private static final java.util.Set<String> ARTICLES = java.util.Set.of("a", "an", "the");
 
+  /** Whether a lower-case word is one of the words that carry a sentence, not a value. */
+  static boolean isFunctionWord(String word) {
+    return FUNCTION_WORDS.contains(word);
+  }
+
   /**
    * Whether a span is a piece of a sentence rather than a value: it starts or ends with a function word ("on", "to
    * Porto", "Porto is", "the") or is one. A value that is a name, a place, an email or a description never is.

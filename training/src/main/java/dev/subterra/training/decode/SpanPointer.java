@@ -113,6 +113,11 @@ public final class SpanPointer {
     out.add("n1n2=" + n1 + " " + n2);
     out.add("p1n1=" + p1 + " " + n1);
     out.add("mark=" + mark);
+    out.add("markAfter=" + markAfter(text, end));
+    // Boundaries: a value does not stop before, nor start after, a capitalised word of the same name ("San Antonio").
+    out.add("before=" + wordClass(text.substring(0, start), true));
+    out.add("after=" + wordClass(text.substring(end), false));
+    out.add("p1class=" + (p1.equals("^") ? "^" : GroundedCalls.isFunctionWord(p1) ? "function" : "other"));
     out.add("shape=" + shape(span));
     out.add("words=" + Math.min(4, span.split(" ").length));
     out.add("source=" + (quote.user() ? "user" : "tool") + (latest ? "-latest" : ""));
@@ -151,6 +156,33 @@ public final class SpanPointer {
     }
     return i < 0 ? "^" : Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) >= 0x80 ? "none"
         : String.valueOf(text.charAt(i));
+  }
+
+  /** The punctuation right after a span, or {@code none} when a word follows, or {@code $} at the end. */
+  private static String markAfter(String text, int end) {
+    int i = end;
+    while (i < text.length() && text.charAt(i) == ' ') {
+      i++;
+    }
+    return i >= text.length() ? "$" : Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) >= 0x80 ? "none"
+        : String.valueOf(text.charAt(i));
+  }
+
+  /**
+   * The class of the word right before ({@code last}) or after a span, with nothing but spaces between: a capitalised
+   * word, a lower-case one, a number, or none (punctuation or the turn's edge).
+   */
+  private static String wordClass(String text, boolean last) {
+    if (text.isEmpty() || text.charAt(last ? text.length() - 1 : 0) != ' ') {
+      return "none";
+    }
+    String trimmed = text.strip();
+    if (trimmed.isEmpty()) {
+      return "none";
+    }
+    char c = last ? trimmed.charAt(trimmed.lastIndexOf(' ') + 1) : trimmed.charAt(0);
+    return Character.isUpperCase(c) ? "capital" : Character.isLowerCase(c) ? "lower"
+        : Character.isDigit(c) ? "digit" : "none";
   }
 
   /** A span's shape: upper-case letters X, lower-case x, digits 9, runs collapsed ("Ana Souza" is "Xx Xx"). */

@@ -110,13 +110,24 @@ public final class ValueNormaliser {
   public Optional<String> canonical(String written) {
     Objects.requireNonNull(written, "written");
     return switch (format) {
-      case NUMBER, DURATION -> QuantityReader.read(written, format, null).map(ValueNormaliser::plain);
-      case MONEY -> QuantityReader.read(written, format, currency).map(ValueNormaliser::money);
+      // A day and its month ("Dec 19", "15 Oct 2026") are a date, never a count or an amount.
+      case NUMBER, DURATION -> isDate(written) ? Optional.empty()
+          : QuantityReader.read(written, format, null).map(ValueNormaliser::plain);
+      case MONEY -> isDate(written) ? Optional.empty()
+          : QuantityReader.read(written, format, currency).map(ValueNormaliser::money);
       case DATE -> DateText.read(written, referenceYear).map(LocalDate::toString);
       case EMAIL -> email(written);
       case ENUM -> enumValue(written);
       case TEXT -> Optional.of(trimSentence(written)).filter(t -> !t.isEmpty());
     };
+  }
+
+  private static final Pattern MONTH = Pattern.compile(
+      "(?i)\\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\b");
+
+  /** Whether a text names a month and reads as a calendar date in any year ("Dec 19", "15 Oct 2026"). */
+  private static boolean isDate(String written) {
+    return MONTH.matcher(written).find() && DateText.read(written, 2000).isPresent();
   }
 
   /**

@@ -118,7 +118,7 @@ class ValueNormaliserTest {
     @ParameterizedTest(name = "[{index}] '{0}'")
     @ValueSource(strings = {"", " ", "abc", "a few", "several", "some of us", "five or six", "5 or 6", "six, seven",
         "2 adults and 2 children", "6 6", "3-4", "3–4", "6,5", "1,50", "6/7", "10:30", "6pm", "14th", "6+", "50%",
-        "abc123", "BK-20931", "A-100", "1e3", "hundreds of us", "half", "a half", "five six", "one two three",
+        "abc123", "BK-20931", "A-100", "Dec 19", "15 Oct 2026", "1e3", "hundreds of us", "half", "a half", "five six", "one two three",
         "two thousand thousand", "a week", "1.5k2", "twenty zero"})
     void rejects(String written) {
       assertThat(NUMBER.canonical(written)).isEmpty();
