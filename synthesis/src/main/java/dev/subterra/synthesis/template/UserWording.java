@@ -42,7 +42,7 @@ final class UserWording {
   /** A unit word right after a value, which a written form that carries its unit replaces ("a week" nights). */
   private static final Pattern UNIT_AFTER = Pattern.compile("^(-| )(nights?|days?|eur|euros?)\\b",
       Pattern.CASE_INSENSITIVE);
-  /** Chance that a user writes a turn's words (not its values) in lower case. */
+  /** Chance that a user writes a turn's words in lower case (and the values that read back as themselves). */
   static final double LOWER_CASE = 0.2;
 
   private static final Pattern SENTENCE = Pattern.compile("[^.!?]+(?:[.!?]+|$)");
@@ -202,7 +202,30 @@ final class UserWording {
 
   /** The turn with its words (never its values) in lower case, for some users. */
   Utterance casual(Utterance text, SplittableRandom random) {
-    return random.nextDouble() < LOWER_CASE ? text.mapLiterals(s -> s.toLowerCase(Locale.ROOT)) : text;
+    if (random.nextDouble() >= LOWER_CASE) {
+      return text;
+    }
+    List<Utterance.Segment> out = new ArrayList<>();
+    for (Utterance.Segment s : text.segments()) {
+      out.add(!s.isSlot() || readsBackLowerCased(s) ? new Utterance.Segment(s.text().toLowerCase(Locale.ROOT),
+          s.slot()) : s);
+    }
+    return Utterance.of(out);
+  }
+
+  /**
+   * Whether a value written in lower case still reads as itself, so a casual user may write it so: a listed value of a
+   * text slot or an enum's ("lisbon" is Lisbon), never a name or a place no list holds, which the call carries as
+   * written.
+   */
+  private boolean readsBackLowerCased(Utterance.Segment value) {
+    Slot slot = workflow.slots().get(value.slot());
+    if (slot == null || !slot.values().contains(value.text())) {
+      return false;
+    }
+    String lower = value.text().toLowerCase(Locale.ROOT);
+    return normalisers.computeIfAbsent(slot, ValueNormaliser::of).canonical(lower).map(value.text()::equals)
+        .orElse(false);
   }
 
   /**

@@ -311,15 +311,43 @@ public final class GroundedCalls {
   }
 
   /**
-   * The value of a slot a span reads as: its canonical value by the slot's normaliser, or for text the span itself
-   * unless it is a number, an ISO date or a piece of a sentence; null when it reads as none. Not for enums.
+   * The value of a slot a span reads as: its canonical value by the slot's normaliser, for text unless the span is a
+   * number, a date, an amount, an email or a piece of a sentence (a listed value in another case reads as the listed
+   * spelling: "lisbon" is Lisbon); null when it reads as none. Not for enums.
    */
   static String valueOf(Slot slot, String span) {
+    ValueNormaliser normaliser = NORMALISERS.computeIfAbsent(slot, ValueNormaliser::of);
     if (slot.normalisation() != ValueFormat.TEXT) {
-      return ValueNormaliser.of(slot).canonical(span).orElse(null);
+      return normaliser.canonical(span).orElse(null);
     }
-    return NUMBER.matcher(span).matches() || DATE.matcher(span).matches() || cutFromSentence(span) ? null : span;
+    if (NUMBER.matcher(span).matches() || DATE.matcher(span).matches() || cutFromSentence(span)
+        || span.indexOf('@') >= 0 || readsAsQuantityOrDate(span)) {
+      return null;
+    }
+    return normaliser.canonical(span).orElse(null);
   }
+
+  /** Each slot's normaliser, made once. */
+  private static final Map<Slot, ValueNormaliser> NORMALISERS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final ValueNormaliser AMOUNTS = ValueNormaliser.of(new Slot(SlotType.NUMBER, "an amount",
+      List.of("1"), null, null, null, ValueFormat.MONEY, null));
+  private static final ValueNormaliser DURATIONS = ValueNormaliser.of(new Slot(SlotType.NUMBER, "a length",
+      List.of("1"), null, null, null, ValueFormat.DURATION, null));
+  private static final ValueNormaliser DATES = ValueNormaliser.of(Slot.pool(SlotType.DATE, "a date",
+      List.of("2026-01-01")));
+
+  /**
+   * Whether a span is a date, or a count or an amount written in lower case ("a week", "1.5k", "€2", "two"): never a
+   * name, a place or a description, which "Route 66" may be.
+   */
+  private static boolean readsAsQuantityOrDate(String span) {
+    if (DATES.canonical(span).isPresent()) {
+      return true;
+    }
+    return span.chars().noneMatch(Character::isUpperCase)
+        && (DURATIONS.canonical(span).isPresent() || AMOUNTS.canonical(span).isPresent());
+  }
+
 
   /** Words that carry a sentence, not a value: a text value neither ends with one nor starts with one but an article. */
   private static final java.util.Set<String> FUNCTION_WORDS = java.util.Set.of("a", "an", "the", "to", "from", "on",

@@ -122,6 +122,7 @@ public final class SpanPointer {
     out.add("words=" + Math.min(4, span.split(" ").length));
     out.add("source=" + (quote.user() ? "user" : "tool") + (latest ? "-latest" : ""));
     out.add("first=" + firstWordClass(span));
+    out.add("digits=" + Math.min(3, digitRuns(span)));
     if (span.chars().anyMatch(Character::isDigit)) {
       for (String word : words(span, false)) {
         if (word.chars().allMatch(Character::isLetter)) {
@@ -156,6 +157,17 @@ public final class SpanPointer {
     }
     return i < 0 ? "^" : Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) >= 0x80 ? "none"
         : String.valueOf(text.charAt(i));
+  }
+
+  /** How many runs of digits a span has ("Berlin 2026-10-15 7 nights" has four). */
+  private static int digitRuns(String span) {
+    int runs = 0;
+    for (int i = 0; i < span.length(); i++) {
+      if (Character.isDigit(span.charAt(i)) && (i == 0 || !Character.isDigit(span.charAt(i - 1)))) {
+        runs++;
+      }
+    }
+    return runs;
   }
 
   /** The punctuation right after a span, or {@code none} when a word follows, or {@code $} at the end. */

@@ -93,7 +93,8 @@ public final class ValueNormaliser {
     Objects.requireNonNull(slot, "slot");
     ValueFormat format = slot.normalisation();
     List<String> values = slot.values().stream().filter(Objects::nonNull).map(String::strip).toList();
-    return new ValueNormaliser(format, format == ValueFormat.ENUM ? values : List.of(),
+    // A text slot's listed values are examples, but one written in another case is the listed value ("lisbon").
+    return new ValueNormaliser(format, format == ValueFormat.ENUM || format == ValueFormat.TEXT ? values : List.of(),
         format == ValueFormat.DATE ? referenceYear(values) : null,
         format == ValueFormat.MONEY ? currencyOf(slot) : null);
   }
@@ -118,7 +119,8 @@ public final class ValueNormaliser {
       case DATE -> DateText.read(written, referenceYear).map(LocalDate::toString);
       case EMAIL -> email(written);
       case ENUM -> enumValue(written);
-      case TEXT -> Optional.of(trimSentence(written)).filter(t -> !t.isEmpty());
+      case TEXT -> Optional.of(trimSentence(written)).filter(t -> !t.isEmpty())
+          .map(t -> enumValues.stream().filter(v -> v.equalsIgnoreCase(t)).findFirst().orElse(t));
     };
   }
 
