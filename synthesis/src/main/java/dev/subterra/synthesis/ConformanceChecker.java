@@ -18,8 +18,8 @@ import java.util.Map;
  *   <li>it belongs to the scenario (scenario, path and workflow ids agree) and the path ends at a terminal;
  *   <li>its turns, read as (role, node) pairs, are the path's agent, user and tool nodes in order, each with the role
  *       its node's kind implies, once digressions are set aside;
- *   <li>every tool turn calls its node's tool with exactly the scenario's values for the declared arguments, in
- *       declared order, and has a result;
+ *   <li>every tool turn calls its node's tool with exactly the scenario's values at its step (a refinement changes
+ *       some) for the declared arguments, in declared order, and has a result;
  *   <li>every agent turn at a node that cites facts states each fact's {@link Fact#statement()} (case aside);
  *   <li>no user or agent turn is blank.
  * </ul>
@@ -56,9 +56,11 @@ public final class ConformanceChecker {
       reasons.add("Invalid path end: '" + route.node(route.size() - 1).id() + "' is not a terminal");
     }
     List<Node> expected = new ArrayList<>();
+    List<Integer> steps = new ArrayList<>();
     for (int i = 0; i < route.size(); i++) {
       if (route.isTurn(i)) {
         expected.add(route.node(i));
+        steps.add(i);
       }
     }
     List<Turn> turns = dialogue.turns();
@@ -100,7 +102,7 @@ public final class ConformanceChecker {
       }
       e++;
       switch (role) {
-        case TOOL -> checkTool(node, scenario, turn, where, reasons);
+        case TOOL -> checkTool(node, scenario.slotsAt(steps.get(e - 1)), turn, where, reasons);
         case AGENT -> {
           checkText(turn, where, reasons);
           checkCitations(workflow, node, turn, where, reasons);
@@ -129,7 +131,8 @@ public final class ConformanceChecker {
     return workflow.node(agent.nodeId()).map(n -> n.kind() == NodeKind.USER).orElse(false);
   }
 
-  private static void checkTool(Node node, Scenario scenario, Turn turn, String where, List<String> reasons) {
+  private static void checkTool(Node node, Map<String, String> values, Turn turn, String where,
+      List<String> reasons) {
     ToolInvocation call = turn.call();
     if (call == null) {
       reasons.add("Invalid " + where + ": the tool turn at node '" + node.id() + "' has no call");
@@ -141,7 +144,7 @@ public final class ConformanceChecker {
       return;
     }
     Map<String, String> wanted = new LinkedHashMap<>();
-    node.tool().arguments().forEach((argument, slot) -> wanted.put(argument, scenario.slots().get(slot)));
+    node.tool().arguments().forEach((argument, slot) -> wanted.put(argument, values.get(slot)));
     if (!new ArrayList<>(wanted.entrySet()).equals(new ArrayList<>(call.arguments().entrySet()))) {
       reasons.add("Invalid " + where + ": " + call.name() + " arguments " + call.arguments() + " (expected "
           + wanted + ")");

@@ -10,8 +10,12 @@ import dev.subterra.synthesis.values.ValueShare;
  * <p>{@code seed} has no default: it is recorded with the scenarios, and the same seed gives the same scenarios.
  * {@code values} is the share open slots with a generator draw from: {@link ValueShare#TRAINING} (the default of the
  * factories) for training data, {@link ValueShare#HELDOUT} to evaluate a student on values it never saw.
+ * {@code refinements}: whether a scenario whose path comes back to a user node may have the user change one or two
+ * values there (see {@link Scenario}); off by default, on for the template teacher and evaluation, whose users act
+ * refinements out.
  */
-public record ScenarioConfig(int perPath, long total, long seed, ValueShare values) implements java.io.Serializable {
+public record ScenarioConfig(int perPath, long total, long seed, ValueShare values, boolean refinements)
+    implements java.io.Serializable {
 
   public ScenarioConfig {
     if (perPath < 0) {
@@ -29,9 +33,14 @@ public record ScenarioConfig(int perPath, long total, long seed, ValueShare valu
     }
   }
 
-  /** Scenarios of training values. */
+  /** Scenarios of training values, without refinements. */
   public ScenarioConfig(int perPath, long total, long seed) {
-    this(perPath, total, seed, ValueShare.TRAINING);
+    this(perPath, total, seed, ValueShare.TRAINING, false);
+  }
+
+  /** Scenarios of this share of values, without refinements. */
+  public ScenarioConfig(int perPath, long total, long seed, ValueShare values) {
+    this(perPath, total, seed, values, false);
   }
 
   /** {@code n} scenarios for every path, of training values. */
@@ -46,6 +55,11 @@ public record ScenarioConfig(int perPath, long total, long seed, ValueShare valu
 
   /** This configuration with open slots drawn from the given share. */
   public ScenarioConfig withValues(ValueShare share) {
-    return new ScenarioConfig(perPath, total, seed, share);
+    return new ScenarioConfig(perPath, total, seed, share, refinements);
+  }
+
+  /** This configuration with refinements planned, or not. */
+  public ScenarioConfig withRefinements(boolean value) {
+    return new ScenarioConfig(perPath, total, seed, values, value);
   }
 }

@@ -3,6 +3,8 @@ package dev.subterra.synthesis;
 import dev.subterra.synthesis.values.ValueShare;
 import dev.subterra.workflow.Edge;
 import dev.subterra.workflow.Guard;
+import dev.subterra.workflow.Node;
+import dev.subterra.workflow.NodeKind;
 import dev.subterra.workflow.Workflow;
 import dev.subterra.workflow.paths.PathRecord;
 import java.util.ArrayList;
@@ -159,8 +161,21 @@ public final class ScenarioPlanner {
       return ScenarioDraw.rejected(new ScenarioRejection(scenarioId, workflow.id(), pathId, seed, record.split(),
           e.getMessage() + " on path " + pathId));
     }
+    Map<String, String> revisions = new LinkedHashMap<>();
+    int revisedAt = -1;
+    if (config.refinements()) {
+      revisedAt = refinementStep(route);
+      try {
+        if (revisedAt >= 0 && random.nextDouble() < REFINE) {
+          revise(route.node(revisedAt), slots, required, avoided, random, revisions);
+        }
+      } catch (SlotSampler.Unsatisfiable e) {
+        revisions.clear();
+      }
+      revisedAt = revisions.isEmpty() ? -1 : revisedAt;
+    }
     return ScenarioDraw.of(new Scenario(scenarioId, workflow.id(), pathId, record.path().nodes(), seed, persona,
-        styles, slots, record.split()));
+        styles, slots, record.split(), revisions, revisedAt));
   }
 
   /** What a scenario's seed and id hash; the share only when held out, so that training ones stay as they were. */
@@ -171,6 +186,51 @@ public final class ScenarioPlanner {
       parts.add("values=heldout");
     }
     return parts.toArray(new String[0]);
+  }
+
+  /** Chance that a path that comes back to a user node has the user change values there. */
+  static final double REFINE = 0.7;
+  /** Chance that a refinement changes two values rather than one. */
+  static final double TWO_CHANGES = 0.3;
+
+  /** The step at which a route first comes back to a user node it has visited, or -1. */
+  private static int refinementStep(Route route) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < route.size(); i++) {
+      Node node = route.node(i);
+      if (node.kind() == NodeKind.USER && !seen.add(node.id())) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * One or two values the user changes at a user node it comes back to: among the values its templates state and no
+   * tool returns, each drawn again under the path's guards.
+   */
+  private void revise(Node node, Map<String, String> slots, List<Guard> required, List<Guard> avoided,
+      SplittableRandom random, Map<String, String> revisions) throws SlotSampler.Unsatisfiable {
+    java.util.Set<String> returned = new java.util.HashSet<>();
+    workflow.nodes().stream().filter(n -> n.tool() != null).forEach(n -> returned.addAll(n.tool().returns()));
+    List<String> stated = new ArrayList<>();
+    for (String template : node.templates()) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{([^{}]*)}").matcher(template);
+      while (m.find()) {
+        String slot = m.group(1).trim();
+        if (slots.containsKey(slot) && !returned.contains(slot) && !stated.contains(slot)) {
+          stated.add(slot);
+        }
+      }
+    }
+    int changes = Math.min(stated.size(), random.nextDouble() < TWO_CHANGES ? 2 : 1);
+    for (int k = 0; k < changes; k++) {
+      String slot = stated.remove(random.nextInt(stated.size()));
+      String value = sampler.drawAgain(slot, slots.get(slot), required, avoided, slots, random);
+      if (value != null) {
+        revisions.put(slot, value);
+      }
+    }
   }
 
   private static List<String> drawStyles(String persona, SplittableRandom random) {

@@ -83,6 +83,22 @@ final class SlotSampler {
     return values;
   }
 
+  /**
+   * Another value for slot {@code name} under the same guards, for a user who changes it: different from
+   * {@code current} where the guards allow one within {@code maxDraws} draws, else null.
+   */
+  String drawAgain(String name, String current, List<Guard> required, List<Guard> avoided, Map<String, String> drawn,
+      SplittableRandom random) throws Unsatisfiable {
+    Slot slot = slots.get(name);
+    for (int draw = 0; slot != null && draw < maxDraws; draw++) {
+      String value = drawOne(name, slot, on(name, required), on(name, avoided), drawn, random);
+      if (value != null && !value.equals(current)) {
+        return value;
+      }
+    }
+    return null;
+  }
+
   private String drawOne(String name, Slot slot, List<Guard> must, List<Guard> mustNot, Map<String, String> drawn,
       SplittableRandom random) throws Unsatisfiable {
     boolean wantsAbsent = must.stream().anyMatch(g -> g.op() == Guard.Op.ABSENT);

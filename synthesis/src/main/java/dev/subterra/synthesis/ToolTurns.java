@@ -28,13 +28,22 @@ public final class ToolTurns {
    * may hold back a booking reference on a failed call, say).
    */
   public static Turn of(Scenario scenario, Node node, Edge taken, Predicate<String> reveal) throws TeacherException {
+    return of(scenario, scenario.slots(), node, taken, reveal);
+  }
+
+  /**
+   * The tool turn of {@code node} with the slots' values {@code values} (those in effect at the turn's step of a
+   * scenario that refines), taking {@code taken}, with the returned slots that {@code reveal} accepts.
+   */
+  public static Turn of(Scenario scenario, Map<String, String> values, Node node, Edge taken,
+      Predicate<String> reveal) throws TeacherException {
     if (node.tool() == null) {
       throw new TeacherException("Cannot write scenario " + scenario.scenarioId() + ": tool node '" + node.id()
           + "' declares no tool", false);
     }
     Map<String, String> arguments = new LinkedHashMap<>();
     for (Map.Entry<String, String> argument : node.tool().arguments().entrySet()) {
-      String value = scenario.slots().get(argument.getValue());
+      String value = values.get(argument.getValue());
       if (value == null) {
         throw new TeacherException("Cannot call tool " + node.tool().name() + " at node '" + node.id()
             + "': slot '" + argument.getValue() + "' has no value in scenario " + scenario.scenarioId(), false);
@@ -44,7 +53,7 @@ public final class ToolTurns {
     Map<String, String> result = new LinkedHashMap<>();
     result.put("status", outcome(taken));
     for (String slot : node.tool().returns()) {
-      String value = scenario.slots().get(slot);
+      String value = values.get(slot);
       if (value != null && reveal.test(slot)) {
         result.put(slot, value);
       }

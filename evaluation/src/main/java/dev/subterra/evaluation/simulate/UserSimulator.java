@@ -103,7 +103,7 @@ public final class UserSimulator {
     }
     hearToolsBefore(step);
     String line = writer.say(step, random);
-    return answerQuestions(line, lastAgentText == null ? "" : lastAgentText);
+    return answerQuestions(line, lastAgentText == null ? "" : lastAgentText, scenario.slotsAt(step));
   }
 
   /**
@@ -122,7 +122,7 @@ public final class UserSimulator {
     }
   }
 
-  private String answerQuestions(String line, String agentText) {
+  private String answerQuestions(String line, String agentText, Map<String, String> values) {
     StringBuilder out = new StringBuilder(line);
     String lower = line.toLowerCase(Locale.ROOT);
     var questions = QUESTION.matcher(agentText);
@@ -133,7 +133,7 @@ public final class UserSimulator {
     if (asked.isEmpty()) {
       return line;
     }
-    for (Map.Entry<String, String> slot : scenario.slots().entrySet()) {
+    for (Map.Entry<String, String> slot : values.entrySet()) {
       String name = slot.getKey();
       String value = slot.getValue();
       if (value == null || toolReturned.contains(name) || !workflow.slots().containsKey(name)

@@ -239,7 +239,8 @@ public final class EvaluateJob {
     Map<LanguageCohort, List<Scenario>> byLanguage = new EnumMap<>(LanguageCohort.class);
     for (LanguageCohort language : LanguageCohort.values()) {
       byLanguage.put(language, byValues.computeIfAbsent(language.valueShare(), share -> new ScenarioPlanner(workflow,
-          ScenarioConfig.perPath(perPath, seed ^ 0x5EEDL).withValues(share)).plan(paths).scenarios().stream()
+          ScenarioConfig.perPath(perPath, seed ^ 0x5EEDL).withValues(share).withRefinements(true)).plan(paths)
+          .scenarios().stream()
           .sorted(Comparator.comparing(Scenario::scenarioId)).limit(maxScenarios).toList()));
     }
     List<Scenario> scenarios = byLanguage.get(LanguageCohort.HEADLINE);

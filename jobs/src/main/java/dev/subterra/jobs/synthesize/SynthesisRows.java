@@ -44,7 +44,9 @@ public final class SynthesisRows {
       field("persona", DataTypes.StringType, false),
       field("styles", STRINGS, false),
       field("slots", STRING_MAP, false),
-      field("split", DataTypes.StringType, false));
+      field("split", DataTypes.StringType, false),
+      field("revisions", STRING_MAP, false),
+      field("revised_at", DataTypes.IntegerType, false));
 
   public static final StructType TURN = struct(
       field("role", DataTypes.StringType, false),
@@ -82,12 +84,13 @@ public final class SynthesisRows {
   public static Row scenario(Scenario s) {
     // Scala collections, not Java arrays: these rows are also read back as they are, on executors, with getList.
     return RowFactory.create(s.scenarioId(), s.workflowId(), s.pathId(), seq(s.nodes()), s.seed(), s.persona(),
-        seq(s.styles()), scalaMap(s.slots()), s.split().wireName());
+        seq(s.styles()), scalaMap(s.slots()), s.split().wireName(), scalaMap(s.revisions()), s.revisedAt());
   }
 
   public static Scenario scenario(Row row) {
     return new Scenario(row.getString(0), row.getString(1), row.getString(2), row.getList(3), row.getLong(4),
-        row.getString(5), row.getList(6), new LinkedHashMap<>(row.getJavaMap(7)), split(row.getString(8)));
+        row.getString(5), row.getList(6), new LinkedHashMap<>(row.getJavaMap(7)), split(row.getString(8)),
+        new LinkedHashMap<>(row.getJavaMap(9)), row.getInt(10));
   }
 
   /** A dialogue row; the metering columns are zero for a teacher that makes no calls. */

@@ -169,7 +169,9 @@ public final class SynthesizeJob {
     Dataset<Row> outcomes = null;
     try {
       List<PathRecord> paths = readPaths();
-      ScenarioPlan plan = new ScenarioPlanner(workflow, scenarios).plan(paths);
+      // The template teacher's users act refinements out; a remote teacher's prompts do not yet say them.
+      ScenarioPlan plan = new ScenarioPlanner(workflow,
+          scenarios.withRefinements(teacher.kind().equals(TeacherSpec.TEMPLATE))).plan(paths);
       LOG.info("Planned {} scenarios on {} paths of {} ({} refused by the planner); teacher {}",
           plan.scenarios().size(), paths.size(), workflow.id(), plan.rejected().size(), teacher.teacherName());
       List<Row> scenarioRows = plan.scenarios().stream()

@@ -100,7 +100,8 @@ public final class TemplateTeacher implements Teacher {
     Node node = route.node(step);
     Edge taken = route.edge(step);
     boolean success = isSuccess(ToolTurns.outcome(taken));
-    return ToolTurns.of(scenario, node, taken, slot -> success || usedBeforeNextTool(route, step, slot));
+    return ToolTurns.of(scenario, scenario.slotsAt(step), node, taken,
+        slot -> success || usedBeforeNextTool(route, step, slot));
   }
 
   private static boolean isSuccess(String outcome) {
@@ -168,8 +169,8 @@ public final class TemplateTeacher implements Teacher {
     private String agentText(int step) {
       Node node = route.node(step);
       Utterance text = node.templates().isEmpty()
-          ? Utterance.render(fromPrompt(node), scenario.slots())
-          : Utterance.render(node.templates().get(random.nextInt(node.templates().size())), scenario.slots());
+          ? Utterance.render(fromPrompt(node), scenario.slotsAt(step))
+          : Utterance.render(node.templates().get(random.nextInt(node.templates().size())), scenario.slotsAt(step));
       String said = node.cites().isEmpty() ? "" : text.text().toLowerCase(Locale.ROOT);
       for (String factId : node.cites()) {
         Fact fact = fact(factId);

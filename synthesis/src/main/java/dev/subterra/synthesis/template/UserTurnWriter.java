@@ -129,8 +129,12 @@ public final class UserTurnWriter {
 public String say(int step, SplittableRandom random) {
     Node node = route.node(step);
     List<Edge> outgoing = unspokenBranches(step, true);
+    Map<String, String> values = scenario.slotsAt(step);
     Utterance text;
-    if (!node.templates().isEmpty()) {
+    if (scenario.refinesAt(step) && random.nextDouble() >= UserWording.RESTATED) {
+      // The user changes a value or two and keeps the rest: only the changes are said.
+      text = wording.written(wording.refinement(scenario.revisions(), random), random);
+    } else if (!node.templates().isEmpty()) {
       List<String> candidates = node.templates();
       boolean needsIntent = answersHub(step);
       if (!outgoing.isEmpty() && speaksForBranches(node.templates(), outgoing)) {
@@ -141,24 +145,24 @@ public String say(int step, SplittableRandom random) {
       if (!candidates.isEmpty()) {
         String template = voice.choose(candidates, random);
         Utterance composed = random.nextDouble() < UserWording.COMPOSED
-            ? wording.compose(template, scenario.slots(), needsIntent, random) : null;
-        text = wording.written(composed != null ? composed : Utterance.render(template, scenario.slots()), random);
+            ? wording.compose(template, values, needsIntent, random) : null;
+        text = wording.written(composed != null ? composed : Utterance.render(template, values), random);
       } else {
         // No template says this branch: say the condition, and still give the values the templates would have.
         Set<String> wanted = new java.util.LinkedHashSet<>();
         node.templates().forEach(t -> wanted.addAll(Utterance.placeholders(t)));
-        text = conditionLines(outgoing).then(valueLines(wanted));
+        text = conditionLines(outgoing).then(valueLines(wanted, values));
       }
     } else {
       List<Edge> branches = new ArrayList<>(unspokenBranches(step, false));
       branches.addAll(outgoing);
-      text = conditionLines(branches).then(valueLines(dueSlots(step)));
+      text = conditionLines(branches).then(valueLines(dueSlots(step), values));
       if (text.isBlank()) {
-        text = Utterance.render(userLineFromPrompt(node, random), scenario.slots());
+        text = Utterance.render(userLineFromPrompt(node, random), values);
       }
     }
     if (step >= correctionFrom) {
-      Utterance corrected = voice.correct(text, alternatives(text), random);
+      Utterance corrected = voice.correct(text, alternatives(text, values), random);
       if (corrected != text) {
         correctionFrom = Integer.MAX_VALUE;
         text = corrected;
@@ -285,10 +289,10 @@ public String say(int step, SplittableRandom random) {
   }
 
   /** "The order is A-100." for each slot that has a value, the values kept as slot segments. */
-  private Utterance valueLines(Iterable<String> slots) {
+  private Utterance valueLines(Iterable<String> slots, Map<String, String> values) {
     List<Utterance.Segment> out = new ArrayList<>();
     for (String slot : slots) {
-      String value = scenario.slots().get(slot);
+      String value = values.get(slot);
       if (value == null) {
         continue;
       }
@@ -343,11 +347,11 @@ public String say(int step, SplittableRandom random) {
   }
 
   /** Other values a user could mistake for each slot stated: the rest of its pool, or nearby numbers. */
-  private Map<String, List<String>> alternatives(Utterance text) {
+  private Map<String, List<String>> alternatives(Utterance text, Map<String, String> values) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (String slot : text.slots()) {
       Slot declared = workflow.slots().get(slot);
-      String value = scenario.slots().get(slot);
+      String value = values.get(slot);
       if (declared == null || value == null) {
         continue;
       }
@@ -368,7 +372,7 @@ public String say(int step, SplittableRandom random) {
       // A wrong value that another value of the turn has ("I mean 5, not 6" with six travellers and 6 nights) would
       // leave the correction ambiguous.
       others.removeIf(other -> text.slots().stream().anyMatch(o -> !o.equals(slot)
-          && other.equals(scenario.slots().get(o))));
+          && other.equals(values.get(o))));
       out.put(slot, others);
     }
     return out;

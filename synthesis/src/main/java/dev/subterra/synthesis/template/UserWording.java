@@ -37,6 +37,15 @@ final class UserWording {
   /** Chances that a composed turn opens with a greeting or closes with thanks. */
   static final double OPENED = 0.4;
   static final double CLOSED = 0.25;
+  /** Chance that a user who refines restates the whole request with the new values rather than only the changes. */
+  static final double RESTATED = 0.3;
+  private static final List<String> REFINE_OPENERS = List.of("Could you look again?", "Small change:",
+      "Actually, one change:", "Can we try something else?", "Let's adjust that:", "Hmm, one thing:",
+      "Wait, change of plan:", "Can you try again?", "One tweak please:", "Could we change it?");
+  private static final List<String> KEEP = List.of("everything else the same", "the rest stays the same",
+      "same otherwise", "keep the rest as it was", "all else unchanged", "other details as before",
+      "same as before otherwise", "nothing else changes");
+
   /** Chance that a value is written the way people write it ("a week", "1.5k", "March 14th") rather than as is. */
   static final double WRITTEN = 0.4;
   /** A unit word right after a value, which a written form that carries its unit replaces ("a week" nights). */
@@ -198,6 +207,26 @@ final class UserWording {
   /** A written form's shape: its runs of digits as 9 and of letters as w ("14 Mar 2026" is "9 w 9"). */
   static String shape(String form) {
     return form.replaceAll("\\p{N}+", "9").replaceAll("\\p{L}+", "w");
+  }
+
+  /**
+   * A refinement: that something changes, the values the user changes, each with one of its phrasings, and that the
+   * rest stays as it was ("Could you look again? under 1500 EUR, everything else the same.").
+   */
+  Utterance refinement(Map<String, String> changes, SplittableRandom random) {
+    List<Utterance.Segment> out = new ArrayList<>();
+    out.add(new Utterance.Segment(pick(wording.of("refine", REFINE_OPENERS), random) + " ", null));
+    List<String> slots = new ArrayList<>(changes.keySet());
+    for (int i = 0; i < slots.size(); i++) {
+      if (i > 0) {
+        out.add(new Utterance.Segment(" and ", null));
+      }
+      out.addAll(phrase(slots.get(i), changes.get(slots.get(i)), false, random));
+    }
+    String keep = pick(wording.of("keep", KEEP), random);
+    out.add(new Utterance.Segment(random.nextBoolean() ? ". " + Utterance.capitalize(keep) + "." : ", " + keep + ".",
+        null));
+    return Utterance.of(out);
   }
 
   /** The turn with its words (never its values) in lower case, for some users. */

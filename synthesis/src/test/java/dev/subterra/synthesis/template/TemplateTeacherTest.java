@@ -341,6 +341,33 @@ class TemplateTeacherTest {
   }
 
   @Test
+  void aUserWhoRefinesChangesValuesTheCallsThenCarryAndTheRestIsRemembered() throws Exception {
+    Workflow workflow = Fixtures.bundled("travel-booking.yaml");
+    List<Scenario> refining = new ScenarioPlanner(workflow, ScenarioConfig.perPath(2, SEED).withRefinements(true))
+        .plan(Fixtures.catalog(workflow).paths()).scenarios().stream().filter(s -> s.revisedAt() >= 0).toList();
+    assertThat(refining).isNotEmpty();
+    assertThat(new ScenarioPlanner(workflow, ScenarioConfig.perPath(2, SEED)).plan(Fixtures.catalog(workflow)
+        .paths()).scenarios()).allMatch(s -> s.revisedAt() < 0 && s.revisions().isEmpty());
+    int searchesRevised = 0;
+    for (Scenario scenario : refining) {
+      Dialogue dialogue = teacher.write(workflow, scenario);
+      assertThat(checker.check(workflow, scenario, dialogue).reasons()).as("%s", dialogue.turns()).isEmpty();
+      scenario.revisions().forEach((slot, value) -> assertThat(value).isNotEqualTo(scenario.slots().get(slot)));
+      // The last call carries the revised values and every value the user did not change.
+      List<Turn> calls = dialogue.turns().stream().filter(t -> t.call() != null
+          && t.call().name().equals("search_packages")).toList();
+      if (calls.size() > 1 && scenario.nodes().get(scenario.revisedAt()).equals("trip_details")) {
+        Map<String, String> last = calls.get(calls.size() - 1).call().arguments();
+        Map<String, String> first = calls.get(0).call().arguments();
+        workflow.node("search_trips").orElseThrow().tool().arguments().forEach((argument, slot) ->
+            assertThat(last.get(argument)).isEqualTo(scenario.revisions().getOrDefault(slot, first.get(argument))));
+        searchesRevised++;
+      }
+    }
+    assertThat(searchesRevised).isPositive();
+  }
+
+  @Test
   void aScenarioOfAnotherWorkflowIsRefusedWithItsReason() throws Exception {
     Workflow workflow = Fixtures.retryLoop();
     Scenario foreign = scenarios(Fixtures.load("support-desk.yaml"), 1, SEED).get(0);

@@ -337,10 +337,14 @@ public final class GroundedCalls {
       List.of("2026-01-01")));
 
   /**
-   * Whether a span is a date, or a count or an amount written in lower case ("a week", "1.5k", "€2", "two"): never a
-   * name, a place or a description, which "Route 66" may be.
+   * Whether a span of at most three words is a date, or a count or an amount written in lower case ("a week", "1.5k",
+   * "€2", "two"): never a name, a place or a description, which "Route 66" may be.
    */
   private static boolean readsAsQuantityOrDate(String span) {
+    // A long span with a number in it ("free cancellation up to 14 days before departure") is a description.
+    if (span.split(" ").length > 3) {
+      return false;
+    }
     if (DATES.canonical(span).isPresent()) {
       return true;
     }

@@ -66,7 +66,7 @@ class GroundedCallsTest {
     assertThat(GroundedCalls.valuesFor(slot(dev.subterra.workflow.SlotType.NUMBER), spans)).containsExactly("7", "10");
     assertThat(GroundedCalls.valuesFor(slot(dev.subterra.workflow.SlotType.DATE), spans)).containsExactly("2026-10-17");
     assertThat(GroundedCalls.valuesFor(slot(dev.subterra.workflow.SlotType.STRING), spans))
-        .containsExactly("Lima", "Ana", "BK-20931", "7 nights");
+        .containsExactly("Lima", "Ana", "BK-20931"); // "7 nights" is a length, not a name or a place
     assertThat(GroundedCalls.valuesFor(new dev.subterra.workflow.Slot(dev.subterra.workflow.SlotType.ENUM, "kind",
         List.of("audio", "video"), null, null), spans)).containsExactly("audio", "video");
     // No span of the type: every span, rather than no value at all.
@@ -101,6 +101,11 @@ class GroundedCallsTest {
         .contains("Manchester", "Porto Moniz", "the saver package with a view", "Santa Cruz de la Sierra",
             "Ana de Souza")
         .doesNotContain("on", "from Manchester", "to Porto Moniz", "Porto Moniz is", "the", "is", "we go");
+    List<String> written = GroundedCalls.spans("a week from 14 Mar, 1.5k, ana@example.com, Route 66, the flexible"
+        + " package with free cancellation up to 14 days before departure");
+    assertThat(GroundedCalls.valuesFor(slot(dev.subterra.workflow.SlotType.STRING), written))
+        .contains("Route 66", "the flexible package with free cancellation up to 14 days before departure")
+        .doesNotContain("a week", "14 Mar", "1.5k", "ana@example.com");
   }
 
   @Test
