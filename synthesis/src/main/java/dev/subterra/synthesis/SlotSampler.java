@@ -139,24 +139,12 @@ final class SlotSampler {
       return fromPool(name, new ArrayList<>(named), must, mustNot, random);
     }
     String person = person(pool, drawn);
-    String fallback = null;
-    for (int draw = 0; draw < maxDraws; draw++) {
-      String candidate = generatedValue(name, pool, person, random);
-      if (!passesAll(must, candidate)) {
-        continue;
-      }
-      if (mustNot.stream().noneMatch(g -> g.test(candidate))) {
-        return candidate;
-      }
-      if (fallback == null) {
-        fallback = candidate;
-      }
-    }
-    if (fallback == null) {
+    String value = drawUntil(() -> generatedValue(name, pool, person, random), must, mustNot);
+    if (value == null) {
       throw new Unsatisfiable("Cannot draw slot '" + name + "': no " + shareName() + " value of its "
           + pool.generator().wireName() + " generator satisfied " + must + " in " + maxDraws + " draws");
     }
-    return fallback;
+    return value;
   }
 
   /** One value of the sampler's share, guards aside. */
@@ -254,12 +242,25 @@ final class SlotSampler {
       throw new Unsatisfiable("Cannot draw slot '" + name + "': no value in [" + format(min, integral) + ", "
           + format(max, integral) + "] satisfies " + must);
     }
+    double low = lo;
+    double high = hi;
+    String value = drawUntil(() -> format(integral ? low + random.nextLong((long) (high - low) + 1)
+        : (low == high ? low : low + random.nextDouble() * (high - low)), integral), must, mustNot);
+    if (value == null) {
+      throw new Unsatisfiable("Cannot draw slot '" + name + "': no value in [" + format(lo, integral) + ", "
+          + format(hi, integral) + "] satisfied " + must + " in " + maxDraws + " draws");
+    }
+    return value;
+  }
+
+  /**
+   * The first of at most {@code maxDraws} draws that passes every guard of {@code must} and fails every guard of
+   * {@code mustNot}; else the first that passes {@code must} (an avoided guard that cannot fail is dropped); else null.
+   */
+  private String drawUntil(Draw draw, List<Guard> must, List<Guard> mustNot) throws Unsatisfiable {
     String fallback = null;
-    for (int draw = 0; draw < maxDraws; draw++) {
-      double x = integral
-          ? lo + random.nextLong((long) (hi - lo) + 1)
-          : (lo == hi ? lo : lo + random.nextDouble() * (hi - lo));
-      String candidate = format(x, integral);
+    for (int i = 0; i < maxDraws; i++) {
+      String candidate = draw.next();
       if (!passesAll(must, candidate)) {
         continue;
       }
@@ -270,11 +271,13 @@ final class SlotSampler {
         fallback = candidate;
       }
     }
-    if (fallback == null) {
-      throw new Unsatisfiable("Cannot draw slot '" + name + "': no value in [" + format(lo, integral) + ", "
-          + format(hi, integral) + "] satisfied " + must + " in " + maxDraws + " draws");
-    }
     return fallback;
+  }
+
+  /** One draw of a value, which may find the slot cannot be drawn at all. */
+  @FunctionalInterface
+  private interface Draw {
+    String next() throws Unsatisfiable;
   }
 
   private static List<Guard> on(String slot, List<Guard> guards) {

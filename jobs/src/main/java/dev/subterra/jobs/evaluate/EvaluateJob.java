@@ -12,12 +12,12 @@ import dev.subterra.evaluation.loop.ConversationResult;
 import dev.subterra.evaluation.loop.ProgressLog;
 import dev.subterra.evaluation.metrics.Bootstrap;
 import dev.subterra.evaluation.metrics.Cohort;
+import dev.subterra.evaluation.metrics.Estimate;
+import dev.subterra.evaluation.metrics.EvaluationMetrics;
 import dev.subterra.evaluation.metrics.LanguageCohort;
 import dev.subterra.evaluation.metrics.MetricName;
-import dev.subterra.evaluation.metrics.Summary;
-import dev.subterra.evaluation.metrics.EvaluationMetrics;
-import dev.subterra.evaluation.metrics.Estimate;
 import dev.subterra.evaluation.metrics.MetricSet;
+import dev.subterra.evaluation.metrics.Summary;
 import dev.subterra.evaluation.metrics.Metrics;
 import dev.subterra.evaluation.judge.ChatJudge;
 import dev.subterra.evaluation.judge.JudgeScores;
@@ -52,11 +52,11 @@ import dev.subterra.synthesis.Dialogue;
 import dev.subterra.synthesis.Scenario;
 import dev.subterra.synthesis.ScenarioConfig;
 import dev.subterra.synthesis.ScenarioPlanner;
-import dev.subterra.synthesis.Wording;
-import dev.subterra.synthesis.values.ValueShare;
 import dev.subterra.synthesis.TeacherException;
+import dev.subterra.synthesis.Wording;
 import dev.subterra.synthesis.cost.PriceTable;
 import dev.subterra.synthesis.template.TemplateTeacher;
+import dev.subterra.synthesis.values.ValueShare;
 import dev.subterra.training.artefact.ModelArtefact;
 import dev.subterra.workflow.InvalidWorkflowException;
 import dev.subterra.workflow.Workflow;
@@ -240,8 +240,7 @@ public final class EvaluateJob {
     for (LanguageCohort language : LanguageCohort.values()) {
       byLanguage.put(language, byValues.computeIfAbsent(language.valueShare(), share -> new ScenarioPlanner(workflow,
           ScenarioConfig.perPath(perPath, seed ^ 0x5EEDL).withValues(share).withRefinements(true)).plan(paths)
-          .scenarios().stream()
-          .sorted(Comparator.comparing(Scenario::scenarioId)).limit(maxScenarios).toList()));
+          .scenarios().stream().sorted(Comparator.comparing(Scenario::scenarioId)).limit(maxScenarios).toList()));
     }
     List<Scenario> scenarios = byLanguage.get(LanguageCohort.HEADLINE);
     TemplateTeacher teacher = new TemplateTeacher();
@@ -349,10 +348,10 @@ public final class EvaluateJob {
     if (!verdicts.isEmpty()) {
       writeJsonl(temporary.resolve("judge.jsonl"), List.copyOf(verdicts.values()));
     }
-    Map<ConversationResult, LanguageCohort> everyPolicy = new LinkedHashMap<>();
-    plays.forEach((language, p) -> p.results().forEach(c -> everyPolicy.put(c, language)));
-    baselinePlayed.ifPresent(b -> b.results().forEach(c -> everyPolicy.put(c, headline)));
-    replayed.forEach(c -> everyPolicy.put(c, headline));
+    List<Map.Entry<ConversationResult, LanguageCohort>> everyPolicy = new ArrayList<>();
+    plays.forEach((language, p) -> p.results().forEach(c -> everyPolicy.add(Map.entry(c, language))));
+    baselinePlayed.ifPresent(b -> b.results().forEach(c -> everyPolicy.add(Map.entry(c, headline))));
+    replayed.forEach(c -> everyPolicy.add(Map.entry(c, headline)));
     writeParquet(temporary.resolve("conversations"), everyPolicy, verdicts);
     Map<String, Object> summary = new LinkedHashMap<>(metrics.summary().toMap());
     summary.putAll(cost.toMap());
@@ -548,10 +547,10 @@ public final class EvaluateJob {
       .add("judge_failure", DataTypes.StringType, true)
       .add("language", DataTypes.StringType, false);
 
-  private void writeParquet(Path dir, Map<ConversationResult, LanguageCohort> conversations,
+  private void writeParquet(Path dir, List<Map.Entry<ConversationResult, LanguageCohort>> conversations,
       Map<String, Verdict> verdicts) {
     List<Row> rows = new ArrayList<>(conversations.size());
-    for (Map.Entry<ConversationResult, LanguageCohort> entry : conversations.entrySet()) {
+    for (Map.Entry<ConversationResult, LanguageCohort> entry : conversations) {
       ConversationResult c = entry.getKey();
       boolean judged = c.policy().equals("student") && entry.getValue() == LanguageCohort.HEADLINE;
       Verdict v = judged ? verdicts.get(c.scenarioId() + "#" + c.sample()) : null;

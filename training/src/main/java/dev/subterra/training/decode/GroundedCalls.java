@@ -595,7 +595,8 @@ public final class GroundedCalls {
         for (int[] range : ranges(quote.text())) {
           String value = valueOf(slot, utf8(quote.text().substring(range[0], range[1])));
           if (value != null && options.containsKey(value)) {
-            best.merge(value, pointer.logit(tool, argument, quotes, q, range[0], range[1], lastUser), Math::max);
+            best.merge(value, pointer.logit(tool, argument, quotes, q, range[0], range[1], lastUser,
+                SpanPointer.isListed(slot, value)), Math::max);
           }
         }
       }

@@ -84,18 +84,20 @@ public final class SpanPointer {
 
   /**
    * The pointer's logit that the span {@code [start, end)} of quote {@code q} is the value of {@code argument} of
-   * {@code tool}; {@code lastUser} is the index of the conversation's latest user quote.
+   * {@code tool}; {@code lastUser} is the index of the conversation's latest user quote, {@code listed} whether the
+   * span is one of the slot's listed values, in any case.
    */
-  public double logit(String tool, String argument, List<Quote> quotes, int q, int start, int end, int lastUser) {
+  public double logit(String tool, String argument, List<Quote> quotes, int q, int start, int end, int lastUser,
+      boolean listed) {
     double z = 0;
-    for (int index : features(tool + "." + argument, quotes.get(q), start, end, q == lastUser)) {
+    for (int index : features(tool + "." + argument, quotes.get(q), start, end, q == lastUser, listed)) {
       z += weights[index];
     }
     return z;
   }
 
   /** The features of one mention, as indices into the weights. */
-  static int[] features(String key, Quote quote, int start, int end, boolean latest) {
+  static int[] features(String key, Quote quote, int start, int end, boolean latest, boolean listed) {
     String text = quote.text();
     String span = text.substring(start, end);
     List<String> before = words(text.substring(0, start), true);
@@ -119,6 +121,8 @@ public final class SpanPointer {
     out.add("after=" + wordClass(text.substring(end), false));
     out.add("p1class=" + (p1.equals("^") ? "^" : GroundedCalls.isFunctionWord(p1) ? "function" : "other"));
     out.add("shape=" + shape(span));
+    // A lower-case word is a value when the list knows it ("lisbon"), hardly ever otherwise ("looking").
+    out.add("listed=" + listed + " first=" + firstWordClass(span));
     out.add("words=" + Math.min(4, span.split(" ").length));
     out.add("source=" + (quote.user() ? "user" : "tool") + (latest ? "-latest" : ""));
     out.add("first=" + firstWordClass(span));
@@ -135,6 +139,11 @@ public final class SpanPointer {
       indices[i] = index(key + "|" + out.get(i));
     }
     return indices;
+  }
+
+  /** Whether a value is one of the slot's listed values (a text slot's examples, read in any case). */
+  static boolean isListed(Slot slot, String value) {
+    return slot.values().contains(value);
   }
 
   /** Lower-case words of a text, nearest the span first kept: the last words before it, or the first after it. */
@@ -270,7 +279,8 @@ public final class SpanPointer {
                   if (value == null) {
                     continue;
                   }
-                  Example example = new Example(features(key, quote, range[0], range[1], q == lastUser),
+                  Example example = new Example(features(key, quote, range[0], range[1], q == lastUser,
+                      isListed(slot, value)),
                       value.equals(argument.getValue()));
                   (example.positive() ? positives : negatives).add(example);
                 }

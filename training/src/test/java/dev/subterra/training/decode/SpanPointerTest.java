@@ -75,7 +75,7 @@ class SpanPointerTest {
       if (GroundedCalls.cutFromSentence(span)) {
         continue;
       }
-      double logit = pointer.logit("book", argument, quotes, 0, range[0], range[1], 0);
+      double logit = pointer.logit("book", argument, quotes, 0, range[0], range[1], 0, false);
       if (logit > bestLogit) {
         best = span;
         bestLogit = logit;
