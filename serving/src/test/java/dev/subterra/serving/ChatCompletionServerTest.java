@@ -161,13 +161,13 @@ class ChatCompletionServerTest {
     assertThat(call.at("/function/name").asText()).isEqualTo(message.at("/subterra/tool_call/name").asText());
     assertThat(JSON.readTree(call.at("/function/arguments").asText()).isObject()).isTrue();
     assertThat(message.path("content").isNull()).isTrue();
-    // Grounded: the call has its tool's arguments, each a value the user's messages hold.
+    // Grounded: the call has its tool's arguments, each a value the user's messages hold (a listed value in any case).
     StringBuilder said = new StringBuilder();
     messages.forEach(m -> said.append(m.path("role").asText().equals("user") ? m.path("content").asText() + "\n" : ""));
     Map<String, String> sent = JSON.readValue(call.at("/function/arguments").asText(),
         new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() { });
     assertThat(sent).isNotEmpty();
-    assertThat(sent.values()).allSatisfy(v -> assertThat(said.toString()).contains(v));
+    assertThat(sent.values()).allSatisfy(v -> assertThat(said.toString()).containsIgnoringCase(v));
 
     Turn tool = reference.turns().get(at);
     // As an application does: the assistant message exactly as it came, then the tool's answer.
