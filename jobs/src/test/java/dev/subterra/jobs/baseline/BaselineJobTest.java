@@ -49,8 +49,13 @@ class BaselineJobTest {
   private static final long SEED = 3;
   /** Guessing the most common node scores about 0.2 on this workflow; a policy that reads the context does far better. */
   private static final double MIN_VALIDATION_ACCURACY = 0.8;
-  /** Closed-loop node accuracy the baseline reaches on fresh scenarios; a policy that ignores the context gets ~0.2. */
-  private static final double MIN_CLOSED_LOOP_NODE_ACCURACY = 0.6;
+  /**
+   * Closed-loop node accuracy the baseline reaches on fresh scenarios; a policy that ignores the context gets ~0.2.
+   * Users who word turns their own way, with values from generated pools, defeat its template-matching argument filler
+   * (about 0.42 here, 0.6 and more when users spoke the templates with listed values): wrong searches end many
+   * conversations early.
+   */
+  private static final double MIN_CLOSED_LOOP_NODE_ACCURACY = 0.35;
   /** The scorer and MLlib add the same terms in another order. */
   private static final double MARGIN_TOLERANCE = 1e-9;
 

@@ -207,7 +207,7 @@ class ProbeCommandTest {
     JsonNode unseen = doc.path("conversations").get(1);
     assertThat(unseen.path("id").asText()).isEqualTo("rl-unseen-1");
     assertThat(unseen.at("/steps/1/turn").asInt()).isEqualTo(4);
-    assertThat(unseen.at("/steps/1/expected/call/text").asText()).isEqualTo("find_order(order_id=C-777)");
+    assertThat(unseen.at("/steps/1/expected/call/text").asText()).isEqualTo("find_order(order_id: C-777)");
     assertThat(unseen.path("right").asBoolean())
         .isEqualTo(StreamSupport.stream(unseen.path("steps").spliterator(), false)
             .allMatch(s -> s.path("correct").asBoolean()));

@@ -134,9 +134,9 @@ class ProbeScoresTest {
     ProbeReport report = new ProbeReport(set, "travel-booking", "w", "h", 64, 32, results, ProbeScores.of(results));
     List<String> lines = report.summary(20);
     assertThat(lines).contains("Wrong calls (1 of 1):",
-        "  unseen-1 turn 3: search_packages(origin=London, destination=Lisbon, depart_date=2026-03-14, nights=7, "
-            + "travellers=2, max_price=1500) \u2192 search_packages(origin=on, destination=Lisbon, "
-            + "depart_date=2026-03-14, nights=7, travellers=2, max_price=1500)");
+        "  unseen-1 turn 3: search_packages(origin: London, destination: Lisbon, depart_date: 2026-03-14, nights: 7, "
+            + "travellers: 2, max_price: 1500) \u2192 search_packages(origin: on, destination: Lisbon, "
+            + "depart_date: 2026-03-14, nights: 7, travellers: 2, max_price: 1500)");
     assertThat(String.join("\n", lines)).contains("search_packages.origin           0.00 (0/1)");
     @SuppressWarnings("unchecked")
     Map<String, Object> conversation = (Map<String, Object>) ((List<Object>) report.toJson().get("conversations"))

@@ -114,11 +114,17 @@ class TrainJobTest {
     assertThat(summary.at("/judge/criteria/overall/value").asDouble()).isEqualTo(4.2);
     assertThat(Files.readString(run.resolve("eval/report.html"))).contains("data:image/png;base64,", "MLlib baseline",
         "LLM judge");
-    // Parquet: one row per conversation of each policy, the judge's scores beside the student's.
+    // Parquet: one row per conversation of each policy (the student in each of three language cohorts), the judge's
+    // scores beside the headline cohort's student.
     List<org.apache.spark.sql.Row> rows = spark.read().parquet(run.resolve("eval/conversations").toString())
-        .select("policy", "judge_task_success").collectAsList();
-    assertThat(rows).hasSize(18);
-    assertThat(rows.stream().filter(r -> r.getString(0).equals("student")).map(r -> r.getInt(1))).containsOnly(4);
+        .select("policy", "judge_task_success", "language").collectAsList();
+    assertThat(rows).hasSize(30);
+    assertThat(rows.stream().filter(r -> r.getString(0).equals("student")).map(r -> r.getString(2)))
+        .containsOnly("in_distribution", "heldout_language", "unseen_values").hasSize(18);
+    assertThat(rows.stream().filter(r -> r.getString(0).equals("student") && r.getString(2).equals("heldout_language"))
+        .map(r -> r.getInt(1))).containsOnly(4);
+    assertThat(summary.at("/language_cohorts/unseen_values/scenarios").asInt()).isEqualTo(6);
+    assertThat(summary.get("headline_cohort").asText()).isEqualTo("heldout_language");
 
     // Played across three partitions, the conversations are those of one partition playing them all.
     List<String> spread = Files.readAllLines(run.resolve("eval/conversations.jsonl"));
