@@ -12,7 +12,6 @@ import dev.subterra.workflow.SlotType;
 import dev.subterra.workflow.Workflow;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -254,7 +253,7 @@ public final class SpanPointer {
     for (Dialogue dialogue : dialogues) {
       List<Quote> quotes = new ArrayList<>();
       int lastUser = -1;
-      // What the student wrote before is not read for values; the turns it reads are the user's and the tools'.
+      // The agent's own words are not read for values: only what the user said and the tools returned.
       for (Turn turn : dialogue.turns()) {
         if (turn.call() != null && turn.nodeId() != null) {
           Node node = workflow.node(turn.nodeId()).orElse(null);
@@ -371,11 +370,5 @@ public final class SpanPointer {
   /** Whether two pointers have the same weights. */
   public boolean sameWeights(SpanPointer other) {
     return java.util.Arrays.equals(weights, other.weights);
-  }
-
-  /** Reads whether a file of a model directory exists and loads it, or null. */
-  static SpanPointer loadIfPresent(Path dir) throws IOException {
-    Path file = dir.resolve(FILE);
-    return Files.isRegularFile(file) ? load(file) : null;
   }
 }
