@@ -419,6 +419,8 @@ public final class GroundedCalls {
     private final List<String> userSpans;
     /** Per typed slot and source, the values an argument of it may take, with the most times one turn mentions each. */
     private final Map<Map.Entry<Slot, Boolean>, Map<String, Integer>> typedValues = new java.util.HashMap<>();
+    /** Per tool and argument, the values the pointer keeps: the conversation is fixed, so they are found once. */
+    private final Map<String, Map<String, Integer>> pointed = new java.util.HashMap<>();
     /** The values the open call has taken so far, each with how many of its arguments took it. */
     private final Map<String, Integer> used = new LinkedHashMap<>();
     private final Deque<Integer> forced = new ArrayDeque<>();
@@ -577,6 +579,10 @@ public final class GroundedCalls {
      * finds no span of them.
      */
     private Map<String, Integer> pointedValues(String argument, Slot slot, boolean userOnly) {
+      return pointed.computeIfAbsent(tool + "\u001f" + argument, key -> point(argument, slot, userOnly));
+    }
+
+    private Map<String, Integer> point(String argument, Slot slot, boolean userOnly) {
       Map<String, Integer> options = valuesOf(slot, userOnly);
       if (pointer == null || slot == null || slot.type() == SlotType.ENUM || options.size() <= 1) {
         return options;
